@@ -1,0 +1,378 @@
+"""The models the dispute workflow speaks: its input, its state, its actions and its activities' payloads.
+
+Everything here crosses the Temporal data converter (pydantic JSON), so it must stay
+backwards-compatible with histories of running disputes: add optional fields, never rename.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+
+def _seconds_or_iso(value: Any) -> Any:
+    """Durations come as ISO 8601 (``PT24H``) or as a number of seconds, also in a string (``"86400"``)."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso)]
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    CHAT = "chat"
+    EMAIL = "email"
+
+
+class Language(StrEnum):
+    FR = "fr"
+    AR = "ar"
+    EN = "en"
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    INTAKE = "intake"
+    AGENT = "agent"
+    SELLER = "seller"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    AWAITING_CUSTOMER = "awaiting_customer"
+    RESOLVED = "resolved"
+    WITHDRAWN = "withdrawn"
+
+
+class SellerEfforts(StrEnum):
+    PENDING = "pending"
+    RESPONDED = "responded"
+    FAILED = "failed"
+
+
+class Outcome(StrEnum):
+    REFUND = "refund"
+    PARTIAL_REFUND = "partial_refund"
+    REPLACEMENT = "replacement"
+    REPAIR = "repair"
+    STORE_CREDIT = "store_credit"
+    REJECTED = "rejected"
+
+
+class DeadlineKind(StrEnum):
+    """The policy's clocks. Declaration order breaks ties between deadlines due at the same instant."""
+
+    SELLER_REMINDER = "seller_reminder"
+    SELLER_FAILURE = "seller_failure"
+    RESOLUTION_TEAM = "resolution_team"
+    FINDINGS = "findings"
+    CUSTOMER_EXPERIENCE = "customer_experience"
+    RESOLUTION = "resolution"
+
+
+class DeadlineState(StrEnum):
+    PENDING = "pending"
+    MET = "met"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class StrikeReason(StrEnum):
+    UNRESPONSIVE = "unresponsive"
+    REFUSED = "refused"
+
+
+class SellerAccountStatus(StrEnum):
+    ACTIVE = "active"
+    WARNED = "warned"
+    RESTRICTED = "restricted"
+    TERMINATED = "terminated"
+
+
+TIERS = (1, 2, 3)
+TIER_TEAMS = {1: "customer_service", 2: "resolution_team", 3: "customer_experience"}
+
+
+class SlaPolicy(BaseModel):
+    """The SLA policy: the single source of the policy's durations and thresholds.
+
+    ``infra.settings.SlaSettings`` reads it from ``SLA_*`` variables; a copy goes into every dispute's
+    input so a running dispute keeps the rules it was opened under.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    resolution_team_after: Duration = timedelta(hours=24)
+    customer_experience_after: Duration = timedelta(hours=48)
+    findings_due_after: Duration = timedelta(hours=48)
+    resolution_due_after: Duration = timedelta(days=5)
+    breach_reminder_every: Duration = timedelta(hours=24)
+    seller_response_window: Duration = timedelta(hours=24)
+    seller_strike_window: Duration = timedelta(days=90)
+    strikes_to_warn: int = Field(default=1, ge=1)
+    strikes_to_restrict: int = Field(default=2, ge=1)
+    strikes_to_terminate: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SlaPolicy:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, timedelta) and value <= timedelta(0):
+                raise ValueError(f"{name} must be a positive duration, got {value}")
+        if self.customer_experience_after < self.resolution_team_after:
+            raise ValueError("customer_experience_after must not come before resolution_team_after")
+        if not self.strikes_to_warn <= self.strikes_to_restrict <= self.strikes_to_terminate:
+            raise ValueError("strike thresholds must satisfy warn <= restrict <= terminate")
+        return self
+
+
+class Customer(BaseModel):
+    """The complaining customer. PII: never in a workflow id, a search attribute or a log line."""
+
+    id: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = None
+    phone: str | None = None
+    language: Language = Language.FR
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Customer:
+        if not self.email and not self.phone:
+            raise ValueError("a customer needs an e-mail address or a phone number")
+        return self
+
+
+class DisputeInput(BaseModel):
+    dispute_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    customer: Customer
+    order_id: str = Field(min_length=1, max_length=128)
+    seller_id: str = Field(min_length=1, max_length=128)
+    channel: Channel
+    category: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=1, max_length=10_000)
+    first_contact_at: AwareDatetime
+    registered_at: AwareDatetime
+    external_ref: str | None = Field(default=None, max_length=200)
+    policy: SlaPolicy = SlaPolicy()
+
+    @model_validator(mode="after")
+    def _contact_not_in_future(self) -> DisputeInput:
+        if self.first_contact_at > self.registered_at:
+            raise ValueError("first_contact_at must not be in the future")
+        return self
+
+
+class Actor(BaseModel):
+    """Who acts: a role and an id; an agent also acts at a tier, a seller for a seller id."""
+
+    role: Role
+    id: str = Field(min_length=1, max_length=128)
+    tier: int | None = Field(default=None, ge=1, le=3)
+    seller_id: str | None = None
+
+    @model_validator(mode="after")
+    def _role_fields(self) -> Actor:
+        if self.role == Role.AGENT and self.tier is None:
+            raise ValueError("an agent acts at a tier (1, 2 or 3)")
+        if self.role == Role.SELLER and not self.seller_id:
+            raise ValueError("a seller acts for a seller id")
+        return self
+
+
+SYSTEM = Actor(role=Role.SYSTEM, id="sla-timer")
+
+
+# --- Actions: one model per update, each carrying who acts. ---
+
+
+class ResolveAction(BaseModel):
+    actor: Actor
+    outcome: Outcome
+    summary: str = Field(min_length=1, max_length=5_000)
+
+
+class EscalateAction(BaseModel):
+    actor: Actor
+    reason: str = Field(min_length=1, max_length=2_000)
+
+
+class RequestInformationAction(BaseModel):
+    actor: Actor
+    questions: list[str] = Field(min_length=1, max_length=20)
+
+
+class ProvideInformationAction(BaseModel):
+    actor: Actor
+    answer: str = Field(min_length=1, max_length=10_000)
+
+
+class SubmitFindingsAction(BaseModel):
+    actor: Actor
+    findings: str = Field(min_length=1, max_length=10_000)
+
+
+class SellerResponseAction(BaseModel):
+    actor: Actor
+    message: str = Field(min_length=1, max_length=10_000)
+
+
+class FlagSellerAction(BaseModel):
+    actor: Actor
+    reason: str = Field(min_length=1, max_length=2_000)
+
+
+class RequestSellerContactAction(BaseModel):
+    actor: Actor
+
+
+class WithdrawAction(BaseModel):
+    actor: Actor
+    reason: str = Field(min_length=1, max_length=2_000)
+
+
+# --- State, as the query returns it. ---
+
+
+class Deadline(BaseModel):
+    kind: DeadlineKind
+    due_at: datetime
+    state: DeadlineState = DeadlineState.PENDING
+    settled_at: datetime | None = None
+
+
+class HistoryEntry(BaseModel):
+    """One thing that happened. ``seq`` numbers the dispute's events from 1, in order."""
+
+    seq: int
+    at: datetime
+    kind: str
+    actor: Actor
+    data: dict[str, Any] = Field(default_factory=dict)
+    notified: list[str] = Field(default_factory=list)
+
+
+class Resolution(BaseModel):
+    outcome: Outcome
+    summary: str
+    by: Actor
+    at: datetime
+
+
+class DisputeSummary(BaseModel):
+    """What the read model keeps of a dispute, for lists and reports; no free text, no contact details."""
+
+    dispute_id: str
+    revision: int = 0
+    status: Status = Status.OPEN
+    tier: int = 1
+    seller_id: str
+    channel: Channel
+    category: str
+    customer_id: str
+    order_id: str
+    external_ref: str | None = None
+    language: Language = Language.FR
+    first_contact_at: datetime
+    registered_at: datetime
+    sla_breached: bool = False
+    seller_efforts: SellerEfforts = SellerEfforts.PENDING
+    seller_contact_released: bool = False
+    findings_at: datetime | None = None
+    outcome: Outcome | None = None
+    closed_at: datetime | None = None
+    breach_reminders: int = 0
+    deadlines: list[Deadline]
+
+    @property
+    def closed(self) -> bool:
+        return self.status in (Status.RESOLVED, Status.WITHDRAWN)
+
+    def deadline(self, kind: DeadlineKind) -> Deadline:
+        return next(d for d in self.deadlines if d.kind == kind)
+
+    def summary(self) -> DisputeSummary:
+        return DisputeSummary.model_validate(self.model_dump(include=set(DisputeSummary.model_fields)))
+
+
+class DisputeState(DisputeSummary):
+    """The whole state of a dispute, as its query returns it."""
+
+    findings: str | None = None
+    information_requests: list[str] = Field(default_factory=list)
+    resolution: Resolution | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+
+# --- Activity payloads. ---
+
+
+class EventRecord(BaseModel):
+    """An event to append to ``dispute_events`` and the read-model row it leaves behind.
+
+    ``summary.revision`` equals ``event.seq``. ``customer`` comes with the first event only: the read model
+    keeps the contact details for notifications, and later events need not repeat them.
+    """
+
+    event: HistoryEntry
+    summary: DisputeSummary
+    customer: Customer | None = None
+
+
+class RecipientKind(StrEnum):
+    CUSTOMER = "customer"
+    SELLER = "seller"
+    TEAM = "team"
+    OPERATORS = "operators"
+
+
+class NotificationRequest(BaseModel):
+    """One message to queue in the outbox; ``(dispute_id, seq, kind, recipient_kind)`` makes it unique."""
+
+    dispute_id: str
+    seq: int
+    kind: str
+    recipient_kind: RecipientKind
+    recipient_ref: str
+    email: str | None = None
+    phone: str | None = None
+    language: Language = Language.FR
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class StrikeRequest(BaseModel):
+    seller_id: str
+    dispute_id: str
+    seq: int
+    reason: StrikeReason
+    at: datetime
+    by: Actor
+    policy: SlaPolicy
+
+
+class StrikeResult(BaseModel):
+    recorded: bool
+    strikes_in_window: int
+    previous_status: SellerAccountStatus
+    status: SellerAccountStatus
+
+    @property
+    def changed(self) -> bool:
+        return self.previous_status != self.status
+
+
+class ContactReleaseRequest(BaseModel):
+    seller_id: str
+    dispute_id: str
+    seq: int
+    at: datetime
+    by: Actor

@@ -1,0 +1,12 @@
+"""The custom search attributes operators query disputes by. No PII: ids, states and times only."""
+
+from temporalio.common import SearchAttributeKey
+
+DISPUTE_STATUS = SearchAttributeKey.for_keyword("DisputeStatus")
+DISPUTE_TIER = SearchAttributeKey.for_keyword("DisputeTier")
+SELLER_ID = SearchAttributeKey.for_keyword("SellerId")
+CHANNEL = SearchAttributeKey.for_keyword("Channel")
+SLA_BREACHED = SearchAttributeKey.for_bool("SlaBreached")
+FIRST_CONTACT_AT = SearchAttributeKey.for_datetime("FirstContactAt")
+
+ALL = (DISPUTE_STATUS, DISPUTE_TIER, SELLER_ID, CHANNEL, SLA_BREACHED, FIRST_CONTACT_AT)
