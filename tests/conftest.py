@@ -1,0 +1,61 @@
+"""Shared fixtures: a real, migrated PostgreSQL for the test session.
+
+With ``DATABASE_URL`` set, the tests use that database as it is (migrating it), so they can run against
+a shared server: each test makes its own ids, nothing is truncated. Without it, an embedded server
+starts in a temporary folder, holds a fresh database for the session, and is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from infra.migrate import migrate
+from infra.postgres import create_pool, start_embedded, stop_embedded, with_database
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A DSN of the server the session uses: ``DATABASE_URL``, or an embedded one made for it."""
+    if url := os.environ.get("DATABASE_URL"):
+        yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="disputes-test-pg-") as folder:
+        data_dir = Path(folder) / "data"
+        url = start_embedded(data_dir, cleanup="delete")
+        try:
+            yield url
+        finally:
+            stop_embedded(data_dir)
+
+
+@pytest.fixture(scope="session")
+async def database_url(postgres_server_url: str) -> str:
+    """A migrated database for the session's tests."""
+    if os.environ.get("DATABASE_URL"):
+        url = postgres_server_url
+    else:
+        name = f"disputes_test_{uuid.uuid4().hex[:12]}"
+        admin = await asyncpg.connect(postgres_server_url)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        url = with_database(postgres_server_url, name)
+    await migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def pg_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database_url, max_size=20)
+    try:
+        yield pool
+    finally:
+        await pool.close()
