@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workflows.models import SlaPolicy
@@ -27,3 +29,14 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     database_url: str | None = None
     task_queue: str = TASK_QUEUE
+
+
+class DevStackSettings(BaseSettings):
+    """The local stack of ``make run``: its ports and the folder its servers keep their data in."""
+
+    model_config = SettingsConfigDict(env_prefix="", frozen=True)
+
+    api_port: int = 8000
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    devstack_data_dir: Path = Path(__file__).resolve().parents[1] / ".data"

@@ -1,0 +1,173 @@
+"""The whole service on one machine (``make run``): PostgreSQL, migrations, Temporal, the worker, the API.
+
+Every server keeps its data in one folder (``DEVSTACK_DATA_DIR``, default ``.data``), so running it
+again picks up every dispute and pending timer. Ctrl-C (or SIGTERM) stops the processes in reverse
+order; if one of them dies, everything stops and the culprit is named.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from infra.migrate import migrate
+from infra.postgres import start_embedded, stop_embedded
+from infra.processes import Child
+from infra.settings import DevStackSettings, Settings
+from infra.temporal_dev import TemporalDevServer
+
+ROOT = Path(__file__).resolve().parents[1]
+API_HOST = "127.0.0.1"
+API_START_TIMEOUT = 30.0  # seconds
+# uvicorn re-raises SIGTERM once it has shut down gracefully, so -SIGTERM is a clean exit too.
+CLEAN_EXITS = (0, -signal.SIGTERM, None)
+
+
+def say(message: str) -> None:
+    print(f"devstack: {message}", flush=True)
+
+
+class DevStack:
+    def __init__(self, settings: DevStackSettings, stack: AsyncExitStack) -> None:
+        self.settings = settings
+        self.data = settings.devstack_data_dir.resolve()
+        self.stack = stack
+        self.children: list[Child] = []
+        self.unclean: list[str] = []  # children that did not exit with code 0 when stopped
+
+    def on_exit(self, name: str, stop: Callable[[], Awaitable[int | None]]) -> None:
+        """Stop ``name`` when the stack unwinds; last started, first stopped."""
+
+        async def stop_and_check() -> None:
+            say(f"stopping {name}")
+            code = await stop()
+            if code not in CLEAN_EXITS:
+                self.unclean.append(name)
+                say(f"{name} exited with code {code}")
+
+        self.stack.push_async_callback(stop_and_check)
+
+    async def start(self) -> None:
+        self.data.mkdir(parents=True, exist_ok=True)
+        database_url = Settings().database_url
+        if database_url:
+            say("PostgreSQL: the one DATABASE_URL names")
+        else:
+            pg_dir = self.data / "postgres"
+            database_url = await asyncio.to_thread(start_embedded, pg_dir)
+
+            async def stop_postgres() -> None:
+                await asyncio.to_thread(stop_embedded, pg_dir)
+
+            self.on_exit("postgres", stop_postgres)
+            say(f"PostgreSQL: embedded, data in {pg_dir}")
+        applied = await migrate(database_url)
+        say(f"migrations applied: {', '.join(applied) or 'none pending'}")
+
+        temporal = TemporalDevServer(
+            self.data / "temporal.db",
+            port=self.settings.temporal_port,
+            ui_port=self.settings.temporal_ui_port,
+            log_file=self.data / "temporal.log",
+        )
+        await temporal.start()
+        self.on_exit("temporal", temporal.stop)
+        self.children.append(temporal.child)
+        say(f"temporal started (pid {temporal.child.pid}), answering on {temporal.address}")
+
+        env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": temporal.address,
+            "TEMPORAL_NAMESPACE": temporal.namespace,
+            "DATABASE_URL": database_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+        api_argv = ["-m", "uvicorn", "api.app:app", "--host", API_HOST, "--port", str(self.settings.api_port)]
+        for name, argv in (("worker", ["worker.py"]), ("api", api_argv)):
+            child = Child(name, [sys.executable, *argv], env=env, cwd=ROOT)
+            await child.start()
+            self.on_exit(name, child.stop)
+            self.children.append(child)
+            say(f"{name} started (pid {child.pid})")
+        await self.wait_for_api()
+
+    async def wait_for_api(self) -> None:
+        """Return once the API accepts connections (or has died: supervising reports that)."""
+        api = self.children[-1]
+        deadline = asyncio.get_running_loop().time() + API_START_TIMEOUT
+        while api.returncode is None:
+            try:
+                _, writer = await asyncio.open_connection(API_HOST, self.settings.api_port)
+            except OSError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise RuntimeError(f"the API did not listen on port {self.settings.api_port}") from None
+                await asyncio.sleep(0.1)
+                continue
+            writer.close()
+            return
+
+    def print_banner(self) -> None:
+        api = f"http://localhost:{self.settings.api_port}"
+        print(
+            f"\n  API          {api}\n"
+            f"  API docs     {api}/docs\n"
+            f"  Temporal UI  http://localhost:{self.settings.temporal_ui_port}\n"
+            f"  Temporal     localhost:{self.settings.temporal_port} (gRPC, namespace default)\n"
+            f"  data         {self.data} (postgres/, temporal.db; Temporal's log: temporal.log)\n"
+            "  Ctrl-C stops everything; running again picks up where it left off.\n",
+            flush=True,
+        )
+
+    async def supervise(self, stop: asyncio.Event) -> Child | None:
+        """Wait for a stop signal or a child's death; return the child that died, if any."""
+        exits = {asyncio.create_task(child.wait()): child for child in self.children}
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([*exits, stopping], return_when=asyncio.FIRST_COMPLETED)
+        for task in [*exits, stopping]:
+            task.cancel()
+        return next((exits[task] for task in done if task in exits), None)
+
+
+async def main() -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    async with AsyncExitStack() as stack:
+        devstack = DevStack(DevStackSettings(), stack)
+        # Starting is a task so that Ctrl-C during a slow start stops what has started so far.
+        starting = asyncio.create_task(devstack.start())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait([starting, stopping], return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not starting.done():
+            say("interrupted while starting")
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+            return 0
+        if (error := starting.exception()) is not None:
+            say(f"could not start: {type(error).__name__}: {error}")
+            return 1
+
+        devstack.print_banner()
+        died = await devstack.supervise(stop)
+        if died is not None:
+            say(f"{died.name} exited unexpectedly with code {died.returncode}; stopping everything")
+            if died.log_file is not None:
+                say(f"its log: {died.log_file}")
+    if died is not None or devstack.unclean:
+        return 1
+    say("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
