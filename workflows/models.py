@@ -152,26 +152,6 @@ class Customer(BaseModel):
         return self
 
 
-class DisputeInput(BaseModel):
-    dispute_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    customer: Customer
-    order_id: str = Field(min_length=1, max_length=128)
-    seller_id: str = Field(min_length=1, max_length=128)
-    channel: Channel
-    category: str = Field(min_length=1, max_length=64)
-    description: str = Field(min_length=1, max_length=10_000)
-    first_contact_at: AwareDatetime
-    registered_at: AwareDatetime
-    external_ref: str | None = Field(default=None, max_length=200)
-    policy: SlaPolicy = SlaPolicy()
-
-    @model_validator(mode="after")
-    def _contact_not_in_future(self) -> DisputeInput:
-        if self.first_contact_at > self.registered_at:
-            raise ValueError("first_contact_at must not be in the future")
-        return self
-
-
 class Actor(BaseModel):
     """Who acts: a role and an id; an agent also acts at a tier, a seller for a seller id."""
 
@@ -190,6 +170,27 @@ class Actor(BaseModel):
 
 
 SYSTEM = Actor(role=Role.SYSTEM, id="sla-timer")
+
+
+class DisputeInput(BaseModel):
+    dispute_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    customer: Customer
+    order_id: str = Field(min_length=1, max_length=128)
+    seller_id: str = Field(min_length=1, max_length=128)
+    channel: Channel
+    category: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=1, max_length=10_000)
+    first_contact_at: AwareDatetime
+    registered_at: AwareDatetime
+    external_ref: str | None = Field(default=None, max_length=200)
+    opened_by: Actor | None = None
+    policy: SlaPolicy = SlaPolicy()
+
+    @model_validator(mode="after")
+    def _contact_not_in_future(self) -> DisputeInput:
+        if self.first_contact_at > self.registered_at:
+            raise ValueError("first_contact_at must not be in the future")
+        return self
 
 
 # --- Actions: one model per update, each carrying who acts. ---
@@ -309,6 +310,7 @@ class DisputeState(DisputeSummary):
 
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
+    seller_flagged: bool = False
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
 

@@ -1,0 +1,69 @@
+"""The worker: runs dispute workflows and their activities on the ``disputes`` task queue.
+
+``python worker.py`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and DATABASE_URL, and on SIGTERM or
+SIGINT stops polling, lets running activities finish, and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+import asyncpg
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.outbox import Outbox
+from activities.sellers import SellerAccounts
+from activities.store import DisputeStore
+from infra.postgres import create_pool
+from infra.settings import Settings
+from infra.temporal import connect
+from workflows.dispute import DisputeWorkflow
+
+log = logging.getLogger("worker")
+# Activities are short database writes; give them time to finish before the process exits.
+ACTIVITY_GRACE = timedelta(seconds=10)
+
+
+def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> Worker:
+    store, outbox, sellers = DisputeStore(pool), Outbox(pool), SellerAccounts(pool)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[DisputeWorkflow],
+        activities=[
+            store.record_event,
+            outbox.queue_notifications,
+            sellers.record_strike,
+            sellers.release_contact,
+        ],
+        graceful_shutdown_timeout=ACTIVITY_GRACE,
+    )
+
+
+async def main() -> None:
+    settings = Settings()
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL is not set: point it at the service's PostgreSQL (or use `make run`).")
+    client = await connect(settings)
+    pool = await create_pool(settings.database_url)
+    worker = build_worker(client, pool, settings.task_queue)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+    async with worker:
+        await stop.wait()
+        log.info("shutting down")
+    await pool.close()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(main())

@@ -1,0 +1,44 @@
+"""The policy's deadlines: a pure function of the SLA policy and the first contact.
+
+Deadlines are instants (UTC-aware), so "24 h" is always 24 elapsed hours whatever the wall clock in
+Africa/Casablanca does (Morocco moves its clocks back for Ramadan).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from workflows.models import Deadline, DeadlineKind, SlaPolicy
+
+_ORDER = {kind: i for i, kind in enumerate(DeadlineKind)}
+
+
+def offsets(policy: SlaPolicy) -> dict[DeadlineKind, timedelta]:
+    """How long after first contact each clock runs out."""
+    return {
+        DeadlineKind.SELLER_REMINDER: policy.seller_response_window,
+        DeadlineKind.SELLER_FAILURE: 2 * policy.seller_response_window,
+        DeadlineKind.RESOLUTION_TEAM: policy.resolution_team_after,
+        DeadlineKind.FINDINGS: policy.findings_due_after,
+        DeadlineKind.CUSTOMER_EXPERIENCE: policy.customer_experience_after,
+        DeadlineKind.RESOLUTION: policy.resolution_due_after,
+    }
+
+
+def compute_deadlines(policy: SlaPolicy, first_contact_at: datetime) -> list[Deadline]:
+    """Every deadline of a dispute, in the order they fire (ties in ``DeadlineKind`` order)."""
+    if first_contact_at.tzinfo is None:
+        raise ValueError("first_contact_at must carry a time zone")
+    deadlines = [
+        Deadline(kind=kind, due_at=first_contact_at + after) for kind, after in offsets(policy).items()
+    ]
+    return sorted(deadlines, key=firing_order)
+
+
+def firing_order(deadline: Deadline) -> tuple[datetime, int]:
+    return deadline.due_at, _ORDER[deadline.kind]
+
+
+def breach_reminder_due(policy: SlaPolicy, breach_at: datetime, reminder: int) -> datetime:
+    """When the ``reminder``-th (1-based) breach reminder is due."""
+    return breach_at + reminder * policy.breach_reminder_every

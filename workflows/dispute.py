@@ -1,0 +1,612 @@
+"""DisputeWorkflow: one complaint, from first contact to resolution, on the policy's durable clocks.
+
+The workflow is the truth about a dispute. Every change appends a numbered event to its history;
+a single loop persists the events in order (event row, read model, outbox, seller strikes) through
+idempotent activities, so updates answer at once and a crash never loses or doubles an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+from workflows import search_attributes as sa
+from workflows.deadlines import breach_reminder_due, compute_deadlines
+from workflows.models import (
+    SYSTEM,
+    TIER_TEAMS,
+    Actor,
+    ContactReleaseRequest,
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    DisputeInput,
+    DisputeState,
+    DisputeSummary,
+    EscalateAction,
+    EventRecord,
+    FlagSellerAction,
+    HistoryEntry,
+    NotificationRequest,
+    ProvideInformationAction,
+    RecipientKind,
+    RequestInformationAction,
+    RequestSellerContactAction,
+    Resolution,
+    ResolveAction,
+    Role,
+    SellerEfforts,
+    SellerResponseAction,
+    Status,
+    StrikeReason,
+    StrikeRequest,
+    StrikeResult,
+    SubmitFindingsAction,
+    WithdrawAction,
+)
+from workflows.rules import Action, check, refusal
+
+with workflow.unsafe.imports_passed_through():
+    from activities.outbox import Outbox
+    from activities.sellers import SellerAccounts, SellerContact
+    from activities.store import DisputeStore
+
+# Database writes retry until the database is back; bad data fails at once rather than forever.
+ACTIVITY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=["BadData"],
+)
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+
+TIMER_SUMMARIES = {
+    DeadlineKind.SELLER_REMINDER: "seller response window: remind the seller",
+    DeadlineKind.SELLER_FAILURE: "seller efforts: fail and strike the seller",
+    DeadlineKind.RESOLUTION_TEAM: "24 h: escalate to the resolution team",
+    DeadlineKind.FINDINGS: "48 h: findings due to the customer",
+    DeadlineKind.CUSTOMER_EXPERIENCE: "48 h: transfer to customer experience",
+    DeadlineKind.RESOLUTION: "5 days: SLA breach",
+}
+# Dispute-level clocks are kept when the dispute is resolved in time; the seller's are then moot.
+_RESOLUTION_CLOCKS = {
+    DeadlineKind.RESOLUTION_TEAM,
+    DeadlineKind.FINDINGS,
+    DeadlineKind.CUSTOMER_EXPERIENCE,
+    DeadlineKind.RESOLUTION,
+}
+_SELLER_CLOCKS = {DeadlineKind.SELLER_REMINDER, DeadlineKind.SELLER_FAILURE}
+
+
+@dataclass
+class _Effect:
+    """What persisting one event involves, captured when the event happened."""
+
+    entry: HistoryEntry
+    summary: DisputeSummary
+    notifications: list[NotificationRequest]
+    strike: StrikeReason | None = None
+    release_contact: bool = False
+    customer_included: bool = False
+
+
+@workflow.defn
+class DisputeWorkflow:
+    @workflow.init
+    def __init__(self, input: DisputeInput) -> None:
+        self._input = input
+        self._policy = input.policy
+        self._state = DisputeState(
+            dispute_id=input.dispute_id,
+            seller_id=input.seller_id,
+            channel=input.channel,
+            category=input.category,
+            customer_id=input.customer.id,
+            order_id=input.order_id,
+            external_ref=input.external_ref,
+            language=input.customer.language,
+            first_contact_at=input.first_contact_at,
+            registered_at=input.registered_at,
+            deadlines=compute_deadlines(input.policy, input.first_contact_at),
+        )
+        self._effects: list[_Effect] = []
+        self._persisted = 0
+        self._applied_updates: set[str] = set()
+        self._stop_persisting = False
+        self._upserted: dict[str, Any] = {}
+
+    # --- The timeline. ---
+
+    @workflow.run
+    async def run(self, input: DisputeInput) -> DisputeState:
+        persister = asyncio.create_task(self._persist_loop())
+        self._open()
+        for deadline in list(self._state.deadlines):
+            if self._state.closed:
+                break
+            await self._wait_for(deadline)
+        breach = self._state.deadline(DeadlineKind.RESOLUTION)
+        while not self._state.closed:
+            n = self._state.breach_reminders + 1
+            due = breach_reminder_due(self._policy, breach.due_at, n)
+            if await self._sleep_until(due, f"SLA breached: operators' reminder #{n}", lambda: False):
+                self._breach_reminder(n)
+        await workflow.wait_condition(
+            lambda: self._persisted == len(self._effects) and workflow.all_handlers_finished()
+        )
+        self._stop_persisting = True
+        await persister
+        return self._state
+
+    async def _wait_for(self, deadline: Deadline) -> None:
+        if not self._still_running(deadline):
+            return
+        fired = await self._sleep_until(
+            deadline.due_at, TIMER_SUMMARIES[deadline.kind], lambda: not self._still_running(deadline)
+        )
+        if fired:
+            self._fire(deadline)
+
+    async def _sleep_until(self, due: datetime, summary: str, moot: Any) -> bool:
+        """Wait until ``due``; False if the dispute closed (or the clock became moot) first."""
+        remaining = due - workflow.now()
+        if remaining > timedelta(0):
+            try:
+                await workflow.wait_condition(
+                    lambda: self._state.closed or moot(), timeout=remaining, timeout_summary=summary
+                )
+                return False
+            except TimeoutError:
+                pass
+        return not self._state.closed
+
+    def _still_running(self, deadline: Deadline) -> bool:
+        if deadline.state != DeadlineState.PENDING:
+            return False
+        if deadline.kind in _SELLER_CLOCKS:
+            return self._state.seller_efforts == SellerEfforts.PENDING
+        return True
+
+    def _fire(self, deadline: Deadline) -> None:
+        self._settle(deadline, DeadlineState.MISSED)
+        kind = deadline.kind
+        if kind == DeadlineKind.SELLER_REMINDER:
+            respond_by = self._state.deadline(DeadlineKind.SELLER_FAILURE).due_at
+            self._event(
+                "seller_reminded",
+                SYSTEM,
+                {"respond_by": respond_by.isoformat()},
+                notify=[self._to_seller("seller_reminder", respond_by=respond_by.isoformat())],
+            )
+        elif kind == DeadlineKind.SELLER_FAILURE:
+            self._state.seller_efforts = SellerEfforts.FAILED
+            self._event(
+                "seller_efforts_failed",
+                SYSTEM,
+                {},
+                notify=[
+                    self._to_seller("seller_strike", reason=StrikeReason.UNRESPONSIVE.value),
+                    self._to_customer("seller_contact_available"),
+                    self._to_team("seller_unresponsive"),
+                ],
+                strike=StrikeReason.UNRESPONSIVE,
+            )
+        elif kind == DeadlineKind.RESOLUTION_TEAM:
+            self._escalate_to(2, SYSTEM, "not resolved within 24 hours of first contact", automatic=True)
+        elif kind == DeadlineKind.FINDINGS:
+            self._event("findings_missed", SYSTEM, {}, notify=[self._to_team("findings_overdue")])
+        elif kind == DeadlineKind.CUSTOMER_EXPERIENCE:
+            self._escalate_to(3, SYSTEM, "not resolved within 48 hours of first contact", automatic=True)
+        elif kind == DeadlineKind.RESOLUTION:
+            self._state.sla_breached = True
+            self._event("sla_breached", SYSTEM, {}, notify=[self._to_operators("sla_breach")])
+
+    def _breach_reminder(self, n: int) -> None:
+        self._state.breach_reminders = n
+        self._event(
+            "sla_breach_reminder",
+            SYSTEM,
+            {"reminder": n},
+            notify=[self._to_operators("sla_breach_reminder", reminder=n)],
+        )
+
+    def _open(self) -> None:
+        respond_by = self._state.deadline(DeadlineKind.SELLER_FAILURE).due_at
+        self._event(
+            "opened",
+            self._input.opened_by or Actor(role=Role.INTAKE, id=self._input.channel.value),
+            {"channel": self._input.channel.value, "category": self._input.category},
+            notify=[
+                self._to_customer("acknowledgement"),
+                self._to_seller("complaint_notice", respond_by=respond_by.isoformat()),
+            ],
+            customer_included=True,
+        )
+
+    def _escalate_to(self, tier: int, actor: Actor, reason: str, *, automatic: bool) -> None:
+        if tier <= self._state.tier:  # escalation only goes up: a late timer does nothing
+            return
+        previous, self._state.tier = self._state.tier, tier
+        self._event(
+            "escalated",
+            actor,
+            {"from_tier": previous, "to_tier": tier, "reason": reason, "automatic": automatic},
+            notify=[
+                self._to_team("dispute_reached_tier"),
+                self._to_customer(
+                    "investigation_started" if tier == 2 else "transferred_to_customer_experience"
+                ),
+            ],
+        )
+
+    def _settle(self, deadline: Deadline, state: DeadlineState) -> None:
+        deadline.state = state
+        deadline.settled_at = workflow.now()
+
+    def _settle_pending(self, kinds: set[DeadlineKind], state: DeadlineState) -> None:
+        for deadline in self._state.deadlines:
+            if deadline.kind in kinds and deadline.state == DeadlineState.PENDING:
+                self._settle(deadline, state)
+
+    # --- Actions: updates with validators. A refused action never reaches the history. ---
+
+    def _validate(self, action: Action, actor: Actor) -> None:
+        if self._is_retry():
+            return  # a retried request is answered, not refused
+        check(action, actor, self._state)
+
+    def _is_retry(self) -> bool:
+        info = workflow.current_update_info()
+        return info is not None and info.id in self._applied_updates
+
+    def _applying(self) -> bool:
+        """Whether this update takes effect (False for a retry of one that already did)."""
+        info = workflow.current_update_info()
+        if info is None:
+            return True
+        if info.id in self._applied_updates:
+            return False
+        self._applied_updates.add(info.id)
+        return True
+
+    @workflow.update
+    def resolve(self, action: ResolveAction) -> DisputeState:
+        if self._applying():
+            self._resolve(action)
+        return self._state
+
+    @resolve.validator
+    def _validate_resolve(self, action: ResolveAction) -> None:
+        self._validate(Action.RESOLVE, action.actor)
+
+    @workflow.signal(name="resolve")
+    def resolve_signal(self, action: ResolveAction) -> None:
+        """For operators in Temporal UI or the CLI; a refused signal is logged and changes nothing."""
+        reason = refusal(Action.RESOLVE, action.actor, self._state)
+        if reason is not None:
+            workflow.logger.warning("dispute %s: resolve signal refused: %s", self._state.dispute_id, reason)
+            return
+        self._resolve(action)
+
+    def _resolve(self, action: ResolveAction) -> None:
+        now = workflow.now()
+        self._state.status = Status.RESOLVED
+        self._state.resolution = Resolution(
+            outcome=action.outcome, summary=action.summary, by=action.actor, at=now
+        )
+        self._state.outcome = action.outcome
+        self._state.closed_at = now
+        self._settle_pending(_RESOLUTION_CLOCKS, DeadlineState.MET)
+        self._settle_pending(_SELLER_CLOCKS, DeadlineState.CANCELLED)
+        self._event(
+            "resolved",
+            action.actor,
+            {"outcome": action.outcome.value, "summary": action.summary, "tier": self._state.tier},
+            notify=[self._to_customer("resolved", outcome=action.outcome.value, summary=action.summary)],
+        )
+
+    @workflow.update
+    def escalate(self, action: EscalateAction) -> DisputeState:
+        if self._applying():
+            self._escalate_to(self._state.tier + 1, action.actor, action.reason, automatic=False)
+        return self._state
+
+    @escalate.validator
+    def _validate_escalate(self, action: EscalateAction) -> None:
+        self._validate(Action.ESCALATE, action.actor)
+
+    @workflow.update
+    def request_information(self, action: RequestInformationAction) -> DisputeState:
+        if self._applying():
+            self._state.status = Status.AWAITING_CUSTOMER
+            self._state.information_requests.extend(action.questions)
+            self._event(
+                "information_requested",
+                action.actor,
+                {"questions": action.questions},
+                notify=[self._to_customer("information_requested", questions=action.questions)],
+            )
+        return self._state
+
+    @request_information.validator
+    def _validate_request_information(self, action: RequestInformationAction) -> None:
+        self._validate(Action.REQUEST_INFORMATION, action.actor)
+
+    @workflow.update
+    def provide_information(self, action: ProvideInformationAction) -> DisputeState:
+        if self._applying():
+            self._state.status = Status.OPEN
+            self._event(
+                "information_provided",
+                action.actor,
+                {"answer": action.answer},
+                notify=[self._to_team("information_provided")],
+            )
+        return self._state
+
+    @provide_information.validator
+    def _validate_provide_information(self, action: ProvideInformationAction) -> None:
+        self._validate(Action.PROVIDE_INFORMATION, action.actor)
+
+    @workflow.update
+    def submit_findings(self, action: SubmitFindingsAction) -> DisputeState:
+        if self._applying():
+            self._state.findings = action.findings
+            self._state.findings_at = self._state.findings_at or workflow.now()
+            self._settle_pending({DeadlineKind.FINDINGS}, DeadlineState.MET)
+            self._event(
+                "findings_submitted",
+                action.actor,
+                {"findings": action.findings},
+                notify=[self._to_customer("findings", findings=action.findings)],
+            )
+        return self._state
+
+    @submit_findings.validator
+    def _validate_submit_findings(self, action: SubmitFindingsAction) -> None:
+        self._validate(Action.SUBMIT_FINDINGS, action.actor)
+
+    @workflow.update
+    def seller_response(self, action: SellerResponseAction) -> DisputeState:
+        if self._applying():
+            self._state.seller_efforts = SellerEfforts.RESPONDED
+            self._settle_pending(_SELLER_CLOCKS, DeadlineState.MET)
+            self._event(
+                "seller_responded",
+                action.actor,
+                {"message": action.message},
+                notify=[self._to_team("seller_responded")],
+            )
+        return self._state
+
+    @seller_response.validator
+    def _validate_seller_response(self, action: SellerResponseAction) -> None:
+        self._validate(Action.SELLER_RESPONSE, action.actor)
+
+    @workflow.update
+    def flag_seller(self, action: FlagSellerAction) -> DisputeState:
+        if self._applying():
+            self._state.seller_flagged = True
+            self._event(
+                "seller_flagged",
+                action.actor,
+                {"reason": action.reason},
+                notify=[self._to_seller("seller_strike", reason=StrikeReason.REFUSED.value)],
+                strike=StrikeReason.REFUSED,
+            )
+        return self._state
+
+    @flag_seller.validator
+    def _validate_flag_seller(self, action: FlagSellerAction) -> None:
+        self._validate(Action.FLAG_SELLER, action.actor)
+
+    @workflow.update
+    def request_seller_contact(self, action: RequestSellerContactAction) -> DisputeState:
+        if self._applying():
+            self._state.seller_contact_released = True
+            entry = self._event("seller_contact_released", action.actor, {}, release_contact=True)
+            entry.notified.append(f"{RecipientKind.CUSTOMER.value}:seller_contact_released")
+        return self._state
+
+    @request_seller_contact.validator
+    def _validate_request_seller_contact(self, action: RequestSellerContactAction) -> None:
+        self._validate(Action.REQUEST_SELLER_CONTACT, action.actor)
+
+    @workflow.update
+    def withdraw(self, action: WithdrawAction) -> DisputeState:
+        if self._applying():
+            self._state.status = Status.WITHDRAWN
+            self._state.closed_at = workflow.now()
+            self._settle_pending(_RESOLUTION_CLOCKS | _SELLER_CLOCKS, DeadlineState.CANCELLED)
+            self._event(
+                "withdrawn",
+                action.actor,
+                {"reason": action.reason},
+                notify=[self._to_customer("withdrawn"), self._to_team("withdrawn")],
+            )
+        return self._state
+
+    @withdraw.validator
+    def _validate_withdraw(self, action: WithdrawAction) -> None:
+        self._validate(Action.WITHDRAW, action.actor)
+
+    @workflow.query
+    def state(self) -> DisputeState:
+        return self._state
+
+    # --- Events and their effects. ---
+
+    def _event(
+        self,
+        kind: str,
+        actor: Actor,
+        data: dict[str, Any],
+        *,
+        notify: list[NotificationRequest] | None = None,
+        strike: StrikeReason | None = None,
+        release_contact: bool = False,
+        customer_included: bool = False,
+    ) -> HistoryEntry:
+        seq = len(self._state.history) + 1
+        notifications = [n.model_copy(update={"seq": seq}) for n in notify or []]
+        entry = HistoryEntry(
+            seq=seq,
+            at=workflow.now(),
+            kind=kind,
+            actor=actor,
+            data=data,
+            notified=[f"{n.recipient_kind.value}:{n.kind}" for n in notifications],
+        )
+        self._state.history.append(entry)
+        self._state.revision = seq
+        self._effects.append(
+            _Effect(
+                entry=entry,
+                summary=self._state.summary(),
+                notifications=notifications,
+                strike=strike,
+                release_contact=release_contact,
+                customer_included=customer_included,
+            )
+        )
+        workflow.logger.info("dispute %s: event %d %s", self._state.dispute_id, seq, kind)
+        self._publish()
+        return entry
+
+    def _publish(self) -> None:
+        """Search attributes and current details for operators; ids and states only, never PII."""
+        values: dict[str, Any] = {
+            sa.DISPUTE_STATUS.name: self._state.status.value,
+            sa.DISPUTE_TIER.name: str(self._state.tier),
+            sa.SLA_BREACHED.name: self._state.sla_breached,
+        }
+        if not self._upserted:
+            values |= {
+                sa.SELLER_ID.name: self._state.seller_id,
+                sa.CHANNEL.name: self._state.channel.value,
+                sa.FIRST_CONTACT_AT.name: self._state.first_contact_at,
+            }
+        changed = {k: v for k, v in values.items() if self._upserted.get(k) != v}
+        if changed:
+            keys = {k.name: k for k in sa.ALL}
+            workflow.upsert_search_attributes([keys[k].value_set(v) for k, v in changed.items()])
+            self._upserted |= changed
+        workflow.set_current_details(self._details())
+
+    def _details(self) -> str:
+        s = self._state
+        lines = [
+            f"**{s.status.value}** at tier {s.tier} ({TIER_TEAMS[s.tier].replace('_', ' ')})",
+            f"seller efforts: {s.seller_efforts.value}; SLA breached: {'yes' if s.sla_breached else 'no'}",
+        ]
+        lines += [f"- {d.kind.value}: {d.state.value}, due {d.due_at.isoformat()}" for d in s.deadlines]
+        return "\n".join(lines)
+
+    async def _persist_loop(self) -> None:
+        while True:
+            await workflow.wait_condition(
+                lambda: self._persisted < len(self._effects) or self._stop_persisting
+            )
+            if self._persisted == len(self._effects):
+                return
+            await self._persist(self._effects[self._persisted])
+            self._persisted += 1
+
+    async def _persist(self, effect: _Effect) -> None:
+        entry = effect.entry
+        record = EventRecord(
+            event=entry,
+            summary=effect.summary,
+            customer=self._input.customer if effect.customer_included else None,
+        )
+        await self._activity(DisputeStore.record_event, record, f"record event {entry.seq} {entry.kind}")
+        if effect.notifications:
+            await self._activity(
+                Outbox.queue_notifications, effect.notifications, f"notify for event {entry.seq}"
+            )
+        if effect.strike is not None:
+            request = StrikeRequest(
+                seller_id=self._state.seller_id,
+                dispute_id=self._state.dispute_id,
+                seq=entry.seq,
+                reason=effect.strike,
+                at=entry.at,
+                by=entry.actor,
+                policy=self._policy,
+            )
+            result: StrikeResult = await self._activity(
+                SellerAccounts.record_strike, request, f"seller strike ({effect.strike.value})"
+            )
+            if result.changed:
+                self._event(
+                    "seller_account_changed",
+                    SYSTEM,
+                    {
+                        "from": result.previous_status.value,
+                        "to": result.status.value,
+                        "strikes_in_window": result.strikes_in_window,
+                    },
+                    notify=[self._to_seller("seller_account_changed", status=result.status.value)],
+                )
+        if effect.release_contact:
+            request_release = ContactReleaseRequest(
+                seller_id=self._state.seller_id,
+                dispute_id=self._state.dispute_id,
+                seq=entry.seq,
+                at=entry.at,
+                by=entry.actor,
+            )
+            contact: SellerContact = await self._activity(
+                SellerAccounts.release_contact, request_release, "release the seller's contact details"
+            )
+            notice = self._to_customer("seller_contact_released", **contact.model_dump(mode="json"))
+            await self._activity(
+                Outbox.queue_notifications, [notice.model_copy(update={"seq": entry.seq})], "notify contact"
+            )
+
+    async def _activity(self, fn: Any, arg: Any, summary: str) -> Any:
+        return await workflow.execute_activity_method(
+            fn, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY, summary=summary
+        )
+
+    # --- Recipients. ---
+
+    def _to_customer(self, kind: str, **data: Any) -> NotificationRequest:
+        customer = self._input.customer
+        return NotificationRequest(
+            dispute_id=self._state.dispute_id,
+            seq=0,
+            kind=kind,
+            recipient_kind=RecipientKind.CUSTOMER,
+            recipient_ref=customer.id,
+            email=customer.email,
+            phone=customer.phone,
+            language=customer.language,
+            data=data,
+        )
+
+    def _to_seller(self, kind: str, **data: Any) -> NotificationRequest:
+        return self._notice(RecipientKind.SELLER, self._state.seller_id, kind, data)
+
+    def _to_team(self, kind: str, **data: Any) -> NotificationRequest:
+        return self._notice(
+            RecipientKind.TEAM, TIER_TEAMS[self._state.tier], kind, data | {"tier": self._state.tier}
+        )
+
+    def _to_operators(self, kind: str, **data: Any) -> NotificationRequest:
+        return self._notice(RecipientKind.OPERATORS, "operators", kind, data)
+
+    def _notice(self, to: RecipientKind, ref: str, kind: str, data: dict[str, Any]) -> NotificationRequest:
+        return NotificationRequest(
+            dispute_id=self._state.dispute_id,
+            seq=0,
+            kind=kind,
+            recipient_kind=to,
+            recipient_ref=ref,
+            data=data,
+        )
