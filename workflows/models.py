@@ -184,6 +184,8 @@ class DisputeInput(BaseModel):
     registered_at: AwareDatetime
     external_ref: str | None = Field(default=None, max_length=200)
     opened_by: Actor | None = None
+    # A digest of the intake request, so a retried intake can tell "same request" from "same ref, other body".
+    intake_fingerprint: str | None = Field(default=None, max_length=128)
     policy: SlaPolicy = SlaPolicy()
 
     @model_validator(mode="after")
@@ -311,6 +313,7 @@ class DisputeState(DisputeSummary):
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
     seller_flagged: bool = False
+    intake_fingerprint: str | None = None
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
 
