@@ -519,56 +519,63 @@ class DisputeWorkflow:
             self._persisted += 1
 
     async def _persist(self, effect: _Effect) -> None:
+        """An event's side effects first, then its row: a read model at revision n has all of n done."""
         entry = effect.entry
+        if effect.notifications:
+            await self._activity(
+                Outbox.queue_notifications, effect.notifications, f"notify for event {entry.seq}"
+            )
+        if effect.strike is not None:
+            await self._strike(entry, effect.strike)
+        if effect.release_contact:
+            await self._release_contact(entry)
         record = EventRecord(
             event=entry,
             summary=effect.summary,
             customer=self._input.customer if effect.customer_included else None,
         )
         await self._activity(DisputeStore.record_event, record, f"record event {entry.seq} {entry.kind}")
-        if effect.notifications:
-            await self._activity(
-                Outbox.queue_notifications, effect.notifications, f"notify for event {entry.seq}"
+
+    async def _strike(self, entry: HistoryEntry, reason: StrikeReason) -> None:
+        request = StrikeRequest(
+            seller_id=self._state.seller_id,
+            dispute_id=self._state.dispute_id,
+            seq=entry.seq,
+            reason=reason,
+            at=entry.at,
+            by=entry.actor,
+            policy=self._policy,
+        )
+        result: StrikeResult = await self._activity(
+            SellerAccounts.record_strike, request, f"seller strike ({reason.value})"
+        )
+        if result.changed:
+            self._event(
+                "seller_account_changed",
+                SYSTEM,
+                {
+                    "from": result.previous_status.value,
+                    "to": result.status.value,
+                    "strikes_in_window": result.strikes_in_window,
+                },
+                notify=[self._to_seller("seller_account_changed", status=result.status.value)],
             )
-        if effect.strike is not None:
-            request = StrikeRequest(
-                seller_id=self._state.seller_id,
-                dispute_id=self._state.dispute_id,
-                seq=entry.seq,
-                reason=effect.strike,
-                at=entry.at,
-                by=entry.actor,
-                policy=self._policy,
-            )
-            result: StrikeResult = await self._activity(
-                SellerAccounts.record_strike, request, f"seller strike ({effect.strike.value})"
-            )
-            if result.changed:
-                self._event(
-                    "seller_account_changed",
-                    SYSTEM,
-                    {
-                        "from": result.previous_status.value,
-                        "to": result.status.value,
-                        "strikes_in_window": result.strikes_in_window,
-                    },
-                    notify=[self._to_seller("seller_account_changed", status=result.status.value)],
-                )
-        if effect.release_contact:
-            request_release = ContactReleaseRequest(
-                seller_id=self._state.seller_id,
-                dispute_id=self._state.dispute_id,
-                seq=entry.seq,
-                at=entry.at,
-                by=entry.actor,
-            )
-            contact: SellerContact = await self._activity(
-                SellerAccounts.release_contact, request_release, "release the seller's contact details"
-            )
-            notice = self._to_customer("seller_contact_released", **contact.model_dump(mode="json"))
-            await self._activity(
-                Outbox.queue_notifications, [notice.model_copy(update={"seq": entry.seq})], "notify contact"
-            )
+
+    async def _release_contact(self, entry: HistoryEntry) -> None:
+        request = ContactReleaseRequest(
+            seller_id=self._state.seller_id,
+            dispute_id=self._state.dispute_id,
+            seq=entry.seq,
+            at=entry.at,
+            by=entry.actor,
+        )
+        contact: SellerContact = await self._activity(
+            SellerAccounts.release_contact, request, "release the seller's contact details"
+        )
+        notice = self._to_customer("seller_contact_released", **contact.model_dump(mode="json"))
+        await self._activity(
+            Outbox.queue_notifications, [notice.model_copy(update={"seq": entry.seq})], "notify contact"
+        )
 
     async def _activity(self, fn: Any, arg: Any, summary: str) -> Any:
         return await workflow.execute_activity_method(

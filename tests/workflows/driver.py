@@ -1,0 +1,133 @@
+"""A small driver for workflow tests: start disputes, act on them, and wait for what must follow."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from workflows.dispute import DisputeWorkflow
+from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, Role, SlaPolicy
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+EPSILON = timedelta(seconds=1)
+
+AGENT1 = Actor(role=Role.AGENT, id="agent-1", tier=1)
+AGENT2 = Actor(role=Role.AGENT, id="agent-2", tier=2)
+AGENT3 = Actor(role=Role.AGENT, id="agent-3", tier=3)
+OPERATOR = Actor(role=Role.OPERATOR, id="op-1")
+CUSTOMER = Actor(role=Role.CUSTOMER, id="cust-1")
+
+Handle = WorkflowHandle[DisputeWorkflow, DisputeState]
+
+
+def seller(seller_id: str) -> Actor:
+    return Actor(role=Role.SELLER, id=f"user-{seller_id}", seller_id=seller_id)
+
+
+class Disputes:
+    def __init__(self, env: WorkflowEnvironment, pool: asyncpg.Pool, task_queue: str) -> None:
+        self.env, self.pool, self.task_queue = env, pool, task_queue
+
+    async def start(
+        self,
+        *,
+        contact_ago: timedelta = timedelta(0),
+        seller_id: str | None = None,
+        policy: SlaPolicy | None = None,
+    ) -> Handle:
+        now = await self.env.get_current_time()
+        dispute_id = uuid.uuid4().hex
+        dispute = DisputeInput(
+            dispute_id=dispute_id,
+            customer=Customer(
+                id="cust-1", name="Salma Bennani", email="salma@example.ma", phone="+212661406136"
+            ),
+            order_id="order-1",
+            seller_id=seller_id or f"seller-{uuid.uuid4().hex[:8]}",
+            channel=Channel.PHONE,
+            category="not_delivered",
+            description="The parcel never arrived.",
+            first_contact_at=now - contact_ago,
+            registered_at=now,
+            policy=policy or SlaPolicy(),
+        )
+        return await self.env.client.start_workflow(
+            DisputeWorkflow.run, dispute, id=f"dispute-{dispute_id}", task_queue=self.task_queue
+        )
+
+    async def sleep(self, duration: timedelta) -> None:
+        await self.env.sleep(duration)
+
+    @staticmethod
+    async def until(
+        handle: Handle, check: Callable[[DisputeState], bool], within: float = 10
+    ) -> DisputeState:
+        """The state once ``check`` holds; timers fire and activities run on their own schedule."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            state = await handle.query(DisputeWorkflow.state)
+            if check(state):
+                return state
+            assert loop.time() < deadline, f"condition never held; last state: {kinds(state)}"
+            await asyncio.sleep(0.05)
+
+    async def persisted(self, handle: Handle) -> DisputeState:
+        """The state once the read model has caught up with it."""
+        state = await handle.query(DisputeWorkflow.state)
+        for _ in range(200):
+            revision = await self.pool.fetchval(
+                "SELECT revision FROM disputes WHERE dispute_id = $1", state.dispute_id
+            )
+            state = await handle.query(DisputeWorkflow.state)
+            if revision == state.revision:
+                return state
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"read model stuck at revision {revision}, workflow at {state.revision}")
+
+    async def strikes(self, seller_id: str) -> list[str]:
+        rows = await self.pool.fetch(
+            "SELECT reason FROM seller_strikes WHERE seller_id = $1 ORDER BY id", seller_id
+        )
+        return [r["reason"] for r in rows]
+
+    async def seller_status(self, seller_id: str) -> str | None:
+        status: str | None = await self.pool.fetchval(
+            "SELECT status FROM sellers WHERE seller_id = $1", seller_id
+        )
+        return status
+
+
+def kinds(state: DisputeState) -> list[str]:
+    return [e.kind for e in state.history]
+
+
+def at(state: DisputeState, kind: str) -> list[timedelta]:
+    """When (after first contact, to the minute) each event of ``kind`` happened.
+
+    A timer's event is stamped when its workflow task runs, a few milliseconds after it fired.
+    """
+    minute = timedelta(minutes=1)
+    return [round((e.at - state.first_contact_at) / minute) * minute for e in state.history if e.kind == kind]
+
+
+async def accepted_updates(handle: Handle) -> int:
+    """How many updates the server accepted into the history (a refused one never is)."""
+    count = 0
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            count += 1
+    return count
+
+
+def data_of(state: DisputeState, kind: str) -> list[dict[str, Any]]:
+    return [e.data for e in state.history if e.kind == kind]
