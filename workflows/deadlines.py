@@ -6,7 +6,7 @@ Africa/Casablanca does (Morocco moves its clocks back for Ramadan).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from workflows.models import Deadline, DeadlineKind, SlaPolicy
 
@@ -29,6 +29,8 @@ def compute_deadlines(policy: SlaPolicy, first_contact_at: datetime) -> list[Dea
     """Every deadline of a dispute, in the order they fire (ties in ``DeadlineKind`` order)."""
     if first_contact_at.tzinfo is None:
         raise ValueError("first_contact_at must carry a time zone")
+    # In UTC: Python adds a timedelta to a zoned datetime on the wall clock, which a clock change skews.
+    first_contact_at = first_contact_at.astimezone(UTC)
     deadlines = [
         Deadline(kind=kind, due_at=first_contact_at + after) for kind, after in offsets(policy).items()
     ]
@@ -41,4 +43,4 @@ def firing_order(deadline: Deadline) -> tuple[datetime, int]:
 
 def breach_reminder_due(policy: SlaPolicy, breach_at: datetime, reminder: int) -> datetime:
     """When the ``reminder``-th (1-based) breach reminder is due."""
-    return breach_at + reminder * policy.breach_reminder_every
+    return breach_at.astimezone(UTC) + reminder * policy.breach_reminder_every

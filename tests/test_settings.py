@@ -1,0 +1,47 @@
+"""The SLA policy is configuration: SLA_* variables, ISO 8601 or seconds, checked for sense."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from infra.settings import SlaSettings
+from workflows.models import SlaPolicy
+
+
+def test_defaults_are_the_policy_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(SlaSettings.model_fields):
+        monkeypatch.delenv(f"SLA_{name.upper()}", raising=False)
+    assert SlaSettings().policy() == SlaPolicy()
+    assert SlaPolicy().resolution_due_after == timedelta(days=5)
+
+
+def test_durations_read_as_iso_8601_or_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLA_RESOLUTION_TEAM_AFTER", "PT2H")
+    monkeypatch.setenv("SLA_CUSTOMER_EXPERIENCE_AFTER", "14400")
+    monkeypatch.setenv("SLA_SELLER_STRIKE_WINDOW", "P30D")
+    monkeypatch.setenv("SLA_STRIKES_TO_TERMINATE", "5")
+    policy = SlaSettings().policy()
+    assert policy.resolution_team_after == timedelta(hours=2)
+    assert policy.customer_experience_after == timedelta(hours=4)
+    assert policy.seller_strike_window == timedelta(days=30)
+    assert policy.strikes_to_terminate == 5
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SLA_RESOLUTION_DUE_AFTER", "0", "positive"),
+        ("SLA_RESOLUTION_TEAM_AFTER", "soon", "resolution_team_after"),
+        ("SLA_CUSTOMER_EXPERIENCE_AFTER", "PT1H", "customer_experience_after must not come before"),
+        ("SLA_STRIKES_TO_WARN", "4", "warn <= restrict <= terminate"),
+    ],
+)
+def test_nonsense_is_refused_with_the_variable_named(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=message):
+        SlaSettings()
