@@ -1,0 +1,160 @@
+"""Record the histories of representative disputes into tests/histories/ for replay tests.
+
+    python -m tests.record_histories v2      # the label prefixes the files
+
+Run it when the workflow gains behaviour worth protecting; keep the old files, so disputes started
+under earlier code keep replaying. It needs nothing running: it starts a time-skipping test server
+and an embedded PostgreSQL of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
+
+from infra.binaries import find_binary
+from infra.migrate import migrate
+from infra.postgres import create_pool, start_embedded
+from infra.temporal import DATA_CONVERTER
+from tests.workflows.driver import AGENT1, AGENT2, CUSTOMER, DAY, HOUR, Disputes, Handle, seller
+from worker import build_worker
+from workflows import search_attributes as sa
+from workflows.dispute import DisputeWorkflow
+from workflows.models import (
+    EscalateAction,
+    FlagSellerAction,
+    Outcome,
+    ProvideInformationAction,
+    RequestInformationAction,
+    RequestSellerContactAction,
+    ResolveAction,
+    SellerResponseAction,
+    SubmitFindingsAction,
+    WithdrawAction,
+)
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def resolved_at_first_contact(d: Disputes) -> Handle:
+    handle = await d.start()
+    await handle.execute_update(
+        DisputeWorkflow.resolve, ResolveAction(actor=AGENT1, outcome=Outcome.REFUND, summary="Refunded.")
+    )
+    return handle
+
+
+async def investigated_and_resolved(d: Disputes) -> Handle:
+    seller_id = f"seller-{uuid.uuid4().hex[:6]}"
+    handle = await d.start(seller_id=seller_id)
+    await d.sleep(6 * HOUR)
+    await handle.execute_update(
+        DisputeWorkflow.seller_response, SellerResponseAction(actor=seller(seller_id), message="Checking.")
+    )
+    await handle.execute_update(
+        DisputeWorkflow.escalate, EscalateAction(actor=AGENT1, reason="Needs review.")
+    )
+    await handle.execute_update(
+        DisputeWorkflow.request_information, RequestInformationAction(actor=AGENT2, questions=["Photo?"])
+    )
+    await handle.execute_update(
+        DisputeWorkflow.provide_information, ProvideInformationAction(actor=CUSTOMER, answer="Sent.")
+    )
+    await handle.execute_update(
+        DisputeWorkflow.submit_findings, SubmitFindingsAction(actor=AGENT2, findings="Damaged in transit.")
+    )
+    await d.sleep(30 * HOUR)
+    await handle.execute_update(
+        DisputeWorkflow.resolve, ResolveAction(actor=AGENT2, outcome=Outcome.REPLACEMENT, summary="Replaced.")
+    )
+    return handle
+
+
+async def never_resolved(d: Disputes) -> Handle:
+    handle = await d.start()
+    await d.sleep(7 * DAY + HOUR)
+    await d.until(handle, lambda s: s.breach_reminders == 2)
+    await d.persisted(handle)
+    await handle.signal(
+        "resolve",
+        ResolveAction(
+            actor=AGENT1.model_copy(update={"tier": 3}), outcome=Outcome.STORE_CREDIT, summary="Late credit."
+        ),
+    )
+    return handle
+
+
+async def seller_failed_contact_released_withdrawn(d: Disputes) -> Handle:
+    handle = await d.start(contact_ago=2 * DAY + HOUR)
+    await d.until(handle, lambda s: "seller_account_changed" in [e.kind for e in s.history])
+    await handle.execute_update(
+        DisputeWorkflow.request_seller_contact, RequestSellerContactAction(actor=CUSTOMER)
+    )
+    await handle.execute_update(DisputeWorkflow.withdraw, WithdrawAction(actor=CUSTOMER, reason="Settled."))
+    return handle
+
+
+async def seller_flagged(d: Disputes) -> Handle:
+    handle = await d.start()
+    await handle.execute_update(
+        DisputeWorkflow.flag_seller, FlagSellerAction(actor=AGENT1, reason="Hung up.")
+    )
+    await d.until(handle, lambda s: "seller_account_changed" in [e.kind for e in s.history])
+    await handle.execute_update(
+        DisputeWorkflow.resolve, ResolveAction(actor=AGENT1, outcome=Outcome.REJECTED, summary="Closed.")
+    )
+    return handle
+
+
+SCENARIOS: list[Callable[[Disputes], Awaitable[Handle]]] = [
+    resolved_at_first_contact,
+    investigated_and_resolved,
+    never_resolved,
+    seller_failed_contact_released_withdrawn,
+    seller_flagged,
+]
+
+
+async def record(scenario: Callable[[Disputes], Awaitable[Handle]], dsn: str, version: str) -> Path:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_binary("temporal-test-server"), data_converter=DATA_CONVERTER
+    )
+    async with env:
+        await env.client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=env.client.namespace,
+                search_attributes={k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in sa.ALL},
+            )
+        )
+        pool = await create_pool(dsn)
+        task_queue = "record"
+        async with build_worker(env.client, pool, task_queue):
+            handle = await scenario(Disputes(env, pool, task_queue))
+            await handle.result()
+            history = await handle.fetch_history()
+        await pool.close()
+    path = HISTORIES / f"{version}-{scenario.__name__}.json"
+    path.write_text(history.to_json())
+    return path
+
+
+async def main() -> None:
+    HISTORIES.mkdir(exist_ok=True)
+    version = sys.argv[1] if len(sys.argv) > 1 else "v1"
+    with tempfile.TemporaryDirectory() as folder:
+        dsn = start_embedded(Path(folder) / "pg", cleanup="delete")
+        await migrate(dsn)
+        for scenario in SCENARIOS:
+            print("recorded", await record(scenario, dsn, version))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,26 @@
+"""Every recorded history replays on the current workflow code: a change that would break a running
+dispute (a non-deterministic change without ``workflow.patched``) fails here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from infra.temporal import DATA_CONVERTER
+from workflows.dispute import DisputeWorkflow
+
+HISTORIES = {p.stem: p.read_text() for p in sorted((Path(__file__).parent / "histories").glob("*.json"))}
+
+
+def test_histories_are_recorded() -> None:
+    assert len(HISTORIES) >= 5, "run `python -m tests.record_histories` to record histories"
+
+
+@pytest.mark.parametrize("name", HISTORIES)
+async def test_history_replays(name: str) -> None:
+    history = WorkflowHistory.from_json(f"dispute-{name}", HISTORIES[name])
+    replayer = Replayer(workflows=[DisputeWorkflow], data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(history)
