@@ -152,6 +152,7 @@ class DisputeWorkflow:
         )
         if fired:
             self._fire(deadline)
+            self._publish()  # a late escalation timer changes only its deadline's state
 
     async def _sleep_until(self, due: datetime, summary: str, moot: Any) -> bool:
         """Wait until ``due``; False if the dispute closed (or the clock became moot) first."""

@@ -1,0 +1,52 @@
+"""What operators see: search attributes, timer summaries and current details, and never any PII."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.sdk.v1 import WorkflowMetadata
+
+from infra.temporal import DATA_CONVERTER
+from tests.workflows.driver import AGENT1, HOUR, Disputes
+from workflows import search_attributes as sa
+from workflows.dispute import TIMER_SUMMARIES, DisputeWorkflow
+from workflows.models import DeadlineKind, EscalateAction
+
+PII = ("Salma", "Bennani", "salma@example.ma", "661406136", "parcel never arrived")
+
+
+async def test_operators_see_ids_states_and_clocks_but_no_pii(
+    disputes: Disputes, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    handle = await disputes.start()
+    await handle.execute_update(
+        DisputeWorkflow.escalate, EscalateAction(actor=AGENT1, reason="Senior needed.")
+    )
+    await disputes.sleep(25 * HOUR)
+    state = await disputes.persisted(handle)
+
+    attributes = (await handle.describe()).typed_search_attributes
+    assert attributes.get(sa.DISPUTE_STATUS) == "open"
+    assert attributes.get(sa.DISPUTE_TIER) == "2"
+    assert attributes.get(sa.SELLER_ID) == state.seller_id
+    assert attributes.get(sa.CHANNEL) == "phone"
+    assert attributes.get(sa.SLA_BREACHED) is False
+    assert attributes.get(sa.FIRST_CONTACT_AT) == state.first_contact_at
+
+    metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    details = metadata.current_details
+    assert "**open** at tier 2" in details and "resolution_team: missed" in details
+
+    summaries = []
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            summaries.append(DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str))
+    assert summaries and set(summaries) <= set(TIMER_SUMMARIES.values())
+    assert summaries[0] == TIMER_SUMMARIES[DeadlineKind.SELLER_REMINDER]
+
+    exposed = [handle.id, str(attributes), details, *summaries, *(r.getMessage() for r in caplog.records)]
+    for secret in PII:
+        assert not any(secret in text for text in exposed), f"{secret!r} leaked"
