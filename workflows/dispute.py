@@ -8,6 +8,7 @@ idempotent activities, so updates answer at once and a crash never loses or doub
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -154,7 +155,7 @@ class DisputeWorkflow:
             self._fire(deadline)
             self._publish()  # a late escalation timer changes only its deadline's state
 
-    async def _sleep_until(self, due: datetime, summary: str, moot: Any) -> bool:
+    async def _sleep_until(self, due: datetime, summary: str, moot: Callable[[], bool]) -> bool:
         """Wait until ``due``; False if the dispute closed (or the clock became moot) first."""
         remaining = due - workflow.now()
         if remaining > timedelta(0):
