@@ -23,11 +23,13 @@ def test_durations_read_as_iso_8601_or_seconds(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SLA_CUSTOMER_EXPERIENCE_AFTER", "14400")
     monkeypatch.setenv("SLA_SELLER_STRIKE_WINDOW", "P30D")
     monkeypatch.setenv("SLA_STRIKES_TO_TERMINATE", "5")
+    monkeypatch.setenv("SLA_BREACH_WARNING_AT", "0.9")
     policy = SlaSettings().policy()
     assert policy.resolution_team_after == timedelta(hours=2)
     assert policy.customer_experience_after == timedelta(hours=4)
     assert policy.seller_strike_window == timedelta(days=30)
     assert policy.strikes_to_terminate == 5
+    assert policy.breach_warning_at == 0.9
 
 
 @pytest.mark.parametrize(
@@ -37,6 +39,7 @@ def test_durations_read_as_iso_8601_or_seconds(monkeypatch: pytest.MonkeyPatch) 
         ("SLA_RESOLUTION_TEAM_AFTER", "soon", "resolution_team_after"),
         ("SLA_CUSTOMER_EXPERIENCE_AFTER", "PT1H", "customer_experience_after must not come before"),
         ("SLA_STRIKES_TO_WARN", "4", "warn <= restrict <= terminate"),
+        ("SLA_BREACH_WARNING_AT", "1.2", "breach_warning_at"),
     ],
 )
 def test_nonsense_is_refused_with_the_variable_named(

@@ -22,6 +22,7 @@ def offsets(policy: SlaPolicy) -> dict[DeadlineKind, timedelta]:
         DeadlineKind.FINDINGS: policy.findings_due_after,
         DeadlineKind.CUSTOMER_EXPERIENCE: policy.customer_experience_after,
         DeadlineKind.RESOLUTION: policy.resolution_due_after,
+        DeadlineKind.BREACH_WARNING: policy.breach_warning_at * policy.resolution_due_after,
     }
 
 

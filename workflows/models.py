@@ -78,6 +78,7 @@ class DeadlineKind(StrEnum):
     FINDINGS = "findings"
     CUSTOMER_EXPERIENCE = "customer_experience"
     RESOLUTION = "resolution"
+    BREACH_WARNING = "breach_warning"  # the operators' early warning, before the 5-day breach
 
 
 class DeadlineState(StrEnum):
@@ -122,6 +123,8 @@ class SlaPolicy(BaseModel):
     strikes_to_warn: int = Field(default=1, ge=1)
     strikes_to_restrict: int = Field(default=2, ge=1)
     strikes_to_terminate: int = Field(default=3, ge=1)
+    # Operators are warned once a dispute has used this share of its resolution time (0.8: day 4 of 5).
+    breach_warning_at: float = Field(default=0.8, gt=0, lt=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> SlaPolicy:

@@ -28,6 +28,7 @@ def test_default_policy_gives_the_policy_pages_clocks() -> None:
         DeadlineKind.FINDINGS: 48 * H,
         DeadlineKind.CUSTOMER_EXPERIENCE: 48 * H,
         DeadlineKind.RESOLUTION: 120 * H,
+        DeadlineKind.BREACH_WARNING: 96 * H,
     }
     assert all(d.state == DeadlineState.PENDING for d in deadlines)
 
@@ -40,6 +41,7 @@ def test_deadlines_are_in_firing_order_with_ties_broken_by_kind() -> None:
         DeadlineKind.SELLER_FAILURE,
         DeadlineKind.FINDINGS,
         DeadlineKind.CUSTOMER_EXPERIENCE,
+        DeadlineKind.BREACH_WARNING,
         DeadlineKind.RESOLUTION,
     ]
 

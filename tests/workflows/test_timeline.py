@@ -69,6 +69,7 @@ async def test_never_resolved_escalates_breaches_and_reminds(disputes: Disputes)
 
     assert [d["to_tier"] for d in data_of(state, "escalated")] == [2, 3]
     assert at(state, "escalated") == [24 * HOUR, 48 * HOUR]
+    assert at(state, "sla_breach_warning") == [4 * DAY]  # 80 % of the 5 days
     assert at(state, "sla_breached") == [5 * DAY]
     assert at(state, "sla_breach_reminder") == [6 * DAY, 7 * DAY]
     breach = next(e for e in state.history if e.kind == "sla_breached")
@@ -84,7 +85,7 @@ async def test_never_resolved_escalates_breaches_and_reminds(disputes: Disputes)
         "SELECT count(*) FROM notifications WHERE dispute_id = $1 AND recipient_kind = 'operators'",
         state.dispute_id,
     )
-    assert alerts == 3
+    assert alerts == 4  # the warning, the breach, two reminders
 
 
 async def test_early_manual_escalation_makes_the_24h_timer_do_nothing(disputes: Disputes) -> None:
