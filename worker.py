@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from activities.outbox import Outbox
 from activities.sellers import SellerAccounts
 from activities.store import DisputeStore
+from infra.logs import configure_logging
 from infra.postgres import create_pool
 from infra.settings import Settings
 from infra.temporal import connect
@@ -65,5 +66,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     asyncio.run(main())
