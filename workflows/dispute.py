@@ -18,6 +18,7 @@ from temporalio.common import RetryPolicy
 
 from workflows import search_attributes as sa
 from workflows.deadlines import breach_reminder_due, compute_deadlines
+from workflows.metrics import DisputeMetrics
 from workflows.models import (
     SYSTEM,
     TIER_TEAMS,
@@ -125,6 +126,7 @@ class DisputeWorkflow:
         self._applied_updates: set[str] = set()
         self._stop_persisting = False
         self._upserted: dict[str, Any] = {}
+        self._metrics = DisputeMetrics()
 
     # --- The timeline. ---
 
@@ -496,6 +498,12 @@ class DisputeWorkflow:
             )
         )
         workflow.logger.info("dispute %s: event %d %s", self._state.dispute_id, seq, kind)
+        self._metrics.event(
+            entry,
+            channel=self._state.channel.value,
+            tier=self._state.tier,
+            findings_on_time=self._state.deadline(DeadlineKind.FINDINGS).settled_at == entry.at,
+        )
         self._publish()
         return entry
 

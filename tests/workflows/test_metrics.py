@@ -1,0 +1,59 @@
+"""Dispute metrics reach Prometheus through the SDK's own exporter, beside the worker's metrics."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import httpx
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.testing import WorkflowEnvironment
+
+from infra.binaries import find_binary
+from infra.processes import free_port
+from infra.temporal import DATA_CONVERTER
+from tests.workflows.driver import AGENT1, HOUR, Disputes
+from worker import build_worker
+from workflows import search_attributes as sa
+from workflows.dispute import DisputeWorkflow
+from workflows.models import EscalateAction
+
+
+async def test_dispute_metrics_are_exported(pg_pool: asyncpg.Pool) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_binary("temporal-test-server"),
+        data_converter=DATA_CONVERTER,
+        runtime=runtime,
+    )
+    async with env:
+        await env.client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=env.client.namespace,
+                search_attributes={k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in sa.ALL},
+            )
+        )
+        task_queue = f"metrics-{uuid.uuid4().hex[:6]}"
+        async with build_worker(env.client, pg_pool, task_queue):
+            disputes = Disputes(env, pg_pool, task_queue)
+            first, second = await disputes.start(), await disputes.start()
+            await first.execute_update(
+                DisputeWorkflow.escalate, EscalateAction(actor=AGENT1, reason="Senior.")
+            )
+            await disputes.sleep(25 * HOUR)
+            await disputes.until(second, lambda s: s.tier == 2)
+            async with httpx.AsyncClient() as http:
+                text = (await http.get(f"http://{address}/metrics")).text
+
+    def value(line_start: str) -> float:
+        line = next(line for line in text.splitlines() if line.startswith(line_start))
+        return float(line.rsplit(" ", 1)[1])
+
+    assert value('disputes_opened{channel="phone"') == 2
+    assert value('dispute_escalations{automatic="false",') == 1
+    assert value('dispute_escalations{automatic="true",') == 1
+    assert "temporal_workflow_task_execution_latency_count" in text  # the SDK's own worker metrics
+    assert "temporal_activity_execution_latency_count" in text

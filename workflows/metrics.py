@@ -1,0 +1,43 @@
+"""The dispute metrics operators watch, emitted from the workflow (the SDK drops them on replay)."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+from workflows.models import HistoryEntry
+
+
+class DisputeMetrics:
+    """Counters named as the README lists them; labels are ids and states, never PII."""
+
+    def __init__(self) -> None:
+        meter = workflow.metric_meter()
+        self.opened = meter.create_counter("disputes_opened", "Disputes opened, by channel")
+        self.escalations = meter.create_counter("dispute_escalations", "Escalations, by tier reached")
+        self.findings = meter.create_counter("dispute_findings", "Findings deadlines, met or missed")
+        self.warnings = meter.create_counter("dispute_sla_warnings", "Disputes near their 5-day limit")
+        self.breaches = meter.create_counter("dispute_sla_breaches", "Disputes past their 5-day limit")
+        self.closed = meter.create_counter("disputes_closed", "Disputes resolved or withdrawn")
+        self.strikes = meter.create_counter("seller_strikes", "Seller strikes, by reason")
+
+    def event(self, entry: HistoryEntry, *, channel: str, tier: int, findings_on_time: bool) -> None:
+        kind = entry.kind
+        if kind == "opened":
+            self.opened.add(1, {"channel": channel})
+        elif kind == "escalated":
+            self.escalations.add(
+                1, {"tier": str(entry.data["to_tier"]), "automatic": str(entry.data["automatic"]).lower()}
+            )
+        elif kind == "findings_submitted" and findings_on_time:
+            self.findings.add(1, {"result": "met"})
+        elif kind == "findings_missed":
+            self.findings.add(1, {"result": "missed"})
+        elif kind == "sla_breach_warning":
+            self.warnings.add(1)
+        elif kind == "sla_breached":
+            self.breaches.add(1, {"tier": str(tier)})
+        elif kind in ("resolved", "withdrawn"):
+            self.closed.add(1, {"status": kind, "tier": str(tier)})
+        elif kind in ("seller_efforts_failed", "seller_flagged"):
+            reason = "unresponsive" if kind == "seller_efforts_failed" else "refused"
+            self.strikes.add(1, {"reason": reason})
