@@ -1,0 +1,245 @@
+"""Delivering the outbox: one notification per activity call, its outcome recorded on its row.
+
+A row goes from ``pending`` to ``sent``, ``failed`` or ``skipped``, and a final row is never sent
+again. Before the first send the row gets its Message-ID (also the webhook's delivery id), so a resend
+after a crash mid-send repeats it and the receiver can drop the copy. Each channel that took the
+message is recorded at once: a retry after one channel succeeded sends only on the others. An attempt
+holds a short lease on the row, so a retry that overlaps a slow attempt waits instead of sending twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import asyncpg
+from jinja2 import TemplateError
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.channels import EmailSender, Refused, Unavailable, WebhookSender
+from activities.email import SmtpSender, build_message
+from activities.errors import BAD_DATA
+from activities.recipients import DISPUTE_QUERY, EMAIL, route, template_context, webhook_event
+from activities.templating import Rendered, render
+from activities.webhooks import HttpWebhookSender
+from infra.delivery_settings import DeliverySettings
+from workflows.delivery import DELIVERY_REFUSED, DeliveryResult, NotificationKey
+from workflows.models import Language
+
+_Failures = dict[str, dict[str, str]]  # channel -> {"summary": ..., "detail": ...}
+
+# Retryable failures: the activity's retry policy brings the message back later.
+DELIVERY_UNAVAILABLE = "DeliveryUnavailable"
+DELIVERY_BUSY = "DeliveryBusy"
+DISPUTE_NOT_RECORDED = "DisputeNotRecorded"
+# Longer than one attempt can take (the SMTP and webhook timeouts), so only a crashed one outlives it.
+LEASE = timedelta(minutes=2)
+
+_KEY = "dispute_id = $1 AND seq = $2 AND kind = $3 AND recipient_kind = $4 AND recipient_ref = $5"
+_CLAIM = f"""
+UPDATE notifications
+SET attempts = attempts + 1, last_attempt_at = now(), locked_until = now() + $6::interval,
+    message_id = COALESCE(message_id, $7)
+WHERE {_KEY} AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
+RETURNING id, email, language, data, created_at, message_id, channels_done, channels_failed
+"""
+_RECORDED = f"SELECT status, channels_done, channels_failed, last_error FROM notifications WHERE {_KEY}"
+_CHANNEL_DONE = """
+UPDATE notifications SET channels_done = array_append(channels_done, $2)
+WHERE id = $1 AND NOT $2 = ANY (channels_done)
+"""
+# channel -> {"summary": codes only, fit for logs and the workflow; "detail": the server's answer}
+_CHANNEL_FAILED = "UPDATE notifications SET channels_failed = channels_failed || $2::jsonb WHERE id = $1"
+_FINISH = """
+UPDATE notifications
+SET status = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN now() END, locked_until = NULL
+WHERE id = $1
+"""
+_RELEASE = "UPDATE notifications SET last_error = $2, locked_until = NULL WHERE id = $1"
+
+
+class Deliveries:
+    """The ``deliver_notification`` activity, with its transports injected."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: DeliverySettings,
+        email: EmailSender,
+        webhooks: WebhookSender,
+    ) -> None:
+        self._pool = pool
+        self._settings = settings
+        self._email = email
+        self._webhooks = webhooks
+
+    @classmethod
+    def from_settings(cls, pool: asyncpg.Pool, settings: DeliverySettings) -> Deliveries:
+        """SMTP and signed webhooks as the settings describe them."""
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        webhooks = HttpWebhookSender(secret, timeout=settings.webhook_timeout)
+        return cls(pool, settings, SmtpSender(settings), webhooks)
+
+    def message_id(self, key: NotificationKey) -> str:
+        """``<dispute.seq.kind.recipient-kind.hash@domain>``: stable, and without the recipient's id."""
+        ref = hashlib.sha256(key.recipient_ref.encode()).hexdigest()[:16]
+        parts = f"{key.dispute_id}.{key.seq}.{key.kind}.{key.recipient_kind.value}.{ref}"
+        return f"<{parts}@{self._settings.mail_domain}>"
+
+    @activity.defn(name="deliver_notification")
+    async def deliver(self, key: NotificationKey) -> DeliveryResult:
+        """Send one queued notification on its recipient's channels and record the outcome.
+
+        A notification already sent, failed or skipped answers its recorded outcome and sends nothing.
+        A refusal (a 5xx from the mail server, a 4xx from a webhook receiver) is recorded and raised as
+        a non-retryable ``DeliveryRefused``; anything that may pass later raises a retryable error.
+        """
+        row = await self._pool.fetchrow(_CLAIM, *_key_args(key), LEASE, self.message_id(key))
+        if row is None:
+            return await self._unclaimed(key)
+        try:
+            rendered, channels, event, skipped = await self._prepare(key, row)
+            refused, unavailable = await self._send(row, rendered, channels, event)
+        except ApplicationError as error:
+            await self._pool.execute(_RELEASE, row["id"], error.message)
+            raise
+        except Exception as error:
+            # Not a crash: the attempt ends here, so free the row for the retry at once.
+            await self._pool.execute(_RELEASE, row["id"], f"unexpected {type(error).__name__}")
+            raise
+        return await self._finish(key, row["id"], refused, unavailable, skipped)
+
+    async def _unclaimed(self, key: NotificationKey) -> DeliveryResult:
+        recorded = await self._pool.fetchrow(_RECORDED, *_key_args(key))
+        if recorded is None:
+            raise ApplicationError(f"{_label(key)}: not in the outbox", type=BAD_DATA, non_retryable=True)
+        if recorded["status"] == "pending":  # another attempt holds the lease
+            raise ApplicationError(f"{_label(key)}: another attempt is under way", type=DELIVERY_BUSY)
+        _log(key, f"already {recorded['status']}, nothing sent")
+        failed = recorded["channels_failed"]
+        reason = _join(failed, "summary") if failed else recorded["last_error"]
+        return DeliveryResult.model_validate(
+            {"status": recorded["status"], "channels": recorded["channels_done"], "reason": reason}
+        )
+
+    async def _prepare(
+        self, key: NotificationKey, row: asyncpg.Record
+    ) -> tuple[Rendered, list[tuple[str, str]], dict[str, Any], str]:
+        dispute = await self._pool.fetchrow(DISPUTE_QUERY, key.dispute_id)
+        if dispute is None:
+            # Its first event is recorded right after the outbox rows: wait for it.
+            raise ApplicationError(
+                f"{_label(key)}: dispute not in the read model yet", type=DISPUTE_NOT_RECORDED
+            )
+        recipient = await route(self._pool, self._settings, key, row["email"], dispute)
+        try:
+            context = template_context(key, row["data"], dispute, recipient.name)
+            rendered = render(key.recipient_kind, key.kind, Language(row["language"]), context)
+        except (TemplateError, ValueError, KeyError) as error:
+            # A message that cannot be written will not be written on the next attempt either.
+            reason = f"cannot render: {type(error).__name__}"
+            await self._pool.execute(_FINISH, row["id"], "failed", reason)
+            raise ApplicationError(f"{_label(key)}: {reason}", type=BAD_DATA, non_retryable=True) from None
+        delivery_id = row["message_id"].strip("<>")
+        return (
+            rendered,
+            recipient.channels,
+            webhook_event(key, delivery_id, row, dispute, rendered),
+            recipient.skipped,
+        )
+
+    async def _send(
+        self,
+        row: asyncpg.Record,
+        rendered: Rendered,
+        channels: list[tuple[str, str]],
+        event: dict[str, Any],
+    ) -> tuple[_Failures, _Failures]:
+        """Send on each channel neither done nor refused before; return the refusals and the failures."""
+        refused: _Failures = dict(row["channels_failed"])
+        unavailable: _Failures = {}
+        for channel, target in channels:
+            if channel in row["channels_done"] or channel in refused:
+                continue
+            try:
+                if channel == EMAIL:
+                    await self._email.send(self._email_message(row, target, rendered))
+                else:
+                    await self._webhooks.post(target, event, row["message_id"].strip("<>"))
+            except Refused as failure:
+                refused[channel] = {"summary": failure.summary, "detail": failure.detail}
+                await self._pool.execute(_CHANNEL_FAILED, row["id"], {channel: refused[channel]})
+            except Unavailable as failure:
+                unavailable[channel] = {"summary": failure.summary, "detail": failure.detail}
+            else:
+                await self._pool.execute(_CHANNEL_DONE, row["id"], channel)
+        return refused, unavailable
+
+    def _email_message(self, row: asyncpg.Record, to: str, rendered: Rendered) -> EmailMessage:
+        try:
+            return build_message(
+                sender=self._settings.mail_from,
+                to=to,
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                message_id=row["message_id"],
+                language=row["language"],
+                date=row["created_at"],
+            )
+        except (ValueError, TypeError, IndexError):
+            raise Refused("invalid e-mail address") from None
+
+    async def _finish(
+        self,
+        key: NotificationKey,
+        row_id: int,
+        refused: _Failures,
+        unavailable: _Failures,
+        skipped: str,
+    ) -> DeliveryResult:
+        done = list(
+            await self._pool.fetchval("SELECT channels_done FROM notifications WHERE id = $1", row_id)
+        )
+        if unavailable:
+            # Done channels are already recorded; the retry sends on the others only.
+            await self._pool.execute(_RELEASE, row_id, _join(unavailable, "detail"))
+            _log(key, f"waiting for {', '.join(unavailable)}", done)
+            summary = _join(unavailable, "summary")
+            raise ApplicationError(f"{_label(key)}: not delivered yet ({summary})", type=DELIVERY_UNAVAILABLE)
+        if refused:
+            reason = _join(refused, "summary")
+            await self._pool.execute(_FINISH, row_id, "failed", _join(refused, "detail"))
+            _log(key, "failed", done)
+            result = DeliveryResult(status="failed", channels=done, reason=reason)
+            raise ApplicationError(
+                f"{_label(key)}: refused ({reason})",
+                result.model_dump(mode="json"),
+                type=DELIVERY_REFUSED,
+                non_retryable=True,
+            )
+        status = "sent" if done else "skipped"
+        await self._pool.execute(_FINISH, row_id, status, None if done else skipped)
+        _log(key, status, done)
+        return DeliveryResult(status=status, channels=done, reason=None if done else skipped)
+
+
+def _join(failures: _Failures, part: str) -> str:
+    return "; ".join(f"{channel}: {why[part]}" for channel, why in failures.items())
+
+
+def _key_args(key: NotificationKey) -> tuple[Any, ...]:
+    return key.dispute_id, key.seq, key.kind, key.recipient_kind.value, key.recipient_ref
+
+
+def _label(key: NotificationKey) -> str:
+    """How a notification is named in logs and failures: ids and codes, never contact details."""
+    return f"notification {key.dispute_id}#{key.seq} {key.kind} to {key.recipient_kind.value}"
+
+
+def _log(key: NotificationKey, status: str, channels: list[str] | None = None) -> None:
+    via = f" via {', '.join(channels)}" if channels else ""
+    activity.logger.info("%s: %s%s", _label(key), status, via)

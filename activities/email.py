@@ -1,0 +1,102 @@
+"""E-mail: the message (plain text with an HTML alternative) and its delivery over SMTP."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+
+from activities.channels import Refused, Unavailable
+from infra.delivery_settings import DeliverySettings
+
+_DETAIL_LIMIT = 300  # characters of a server's answer kept in the outbox row
+
+
+def build_message(
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    language: str,
+    date: datetime,
+) -> EmailMessage:
+    """The message, with headers that make a resend recognisably the same one.
+
+    ``message_id`` comes from the outbox row, so a resend after a crash carries the same Message-ID;
+    ``date`` is when the notification was queued, so the resend's Date is the same too. Raises
+    ``ValueError`` for a header that cannot be written (such as a malformed address).
+    """
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    # RFC 3834: out-of-office robots should not answer a notification.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    message["Content-Language"] = language  # after the content, which resets every Content-* header
+    return message
+
+
+class SmtpSender:
+    """Sends through the SMTP server of the settings, one connection per message."""
+
+    def __init__(self, settings: DeliverySettings) -> None:
+        self._settings = settings
+
+    async def send(self, message: EmailMessage) -> None:
+        s = self._settings
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=s.smtp_host,
+                port=s.port,
+                username=s.smtp_username,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                use_tls=s.smtp_tls == "tls",
+                # False, not None: None would upgrade opportunistically, which "none" rules out.
+                start_tls=s.smtp_tls == "starttls",
+                timeout=s.smtp_timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            refusals = exc.recipients
+            code = max((r.code for r in refusals), default=0)
+            detail = "; ".join(f"{r.code} {r.message}" for r in refusals)
+            raise _failure(code, "recipient refused", detail, str(message["To"])) from None
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            raise _failure(
+                exc.code, "recipient refused", f"{exc.code} {exc.message}", str(message["To"])
+            ) from None
+        except aiosmtplib.SMTPDataError as exc:
+            # A 5xx after DATA is about this message (its content, the mailbox): the same every time.
+            raise _failure(
+                exc.code, "message refused", f"{exc.code} {exc.message}", str(message["To"])
+            ) from None
+        except aiosmtplib.SMTPResponseException as exc:
+            # Sender, greeting or login refused: our configuration, not the recipient. Fixing the settings
+            # must let the waiting messages through, so this is retried whatever the code.
+            raise Unavailable(
+                f"SMTP {exc.code} ({type(exc).__name__})", _clip(f"{exc.code} {exc.message}")
+            ) from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise Unavailable(f"SMTP unavailable ({type(exc).__name__})") from None
+
+
+def _failure(code: int, what: str, detail: str, address: str) -> Refused | Unavailable:
+    """5xx refuses for good; 4xx (a full mailbox, greylisting) asks to try again later."""
+    kind = Refused if code >= 500 else Unavailable
+    # Servers often quote the address; the outbox row keeps the answer, without it.
+    redacted = re.sub(re.escape(address), "recipient", detail, flags=re.IGNORECASE) if address else detail
+    return kind(f"SMTP {code}: {what}", _clip(redacted))
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"

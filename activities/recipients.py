@@ -1,0 +1,115 @@
+"""Who a notification goes to and on which channels, and what its templates and webhook event see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from activities.templating import Rendered
+from infra.delivery_settings import DeliverySettings
+from workflows.delivery import NotificationKey
+from workflows.models import Deadline, RecipientKind
+
+EMAIL = "email"
+WEBHOOK = "webhook"
+
+# The read model's fields a message may mention: no free text, no customer contact details.
+_DISPUTE_FIELDS = (
+    "tier", "status", "order_id", "category", "seller_id", "outcome", "sla_breached", "breach_reminders",
+)  # fmt: skip
+DISPUTE_QUERY = (
+    f"SELECT {', '.join(_DISPUTE_FIELDS)}, deadlines, customer_name FROM disputes WHERE dispute_id = $1"
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    """The recipient's name (for the greeting) and its channels as (channel, address or URL), in order."""
+
+    name: str | None
+    channels: list[tuple[str, str]] = field(default_factory=list)
+    skipped: str = ""  # why some channel or all of them are not used
+
+
+async def route(
+    pool: asyncpg.Pool,
+    settings: DeliverySettings,
+    key: NotificationKey,
+    email: str | None,
+    dispute: asyncpg.Record,
+) -> Route:
+    """The channels open to the recipient; a channel with no address or URL is left out, not failed."""
+    kind = key.recipient_kind
+    if kind == RecipientKind.CUSTOMER:
+        # The address queued with the message: the one the customer gave for this dispute.
+        if not email:
+            return Route(dispute["customer_name"], skipped="no e-mail address; phone-only customer")
+        return Route(dispute["customer_name"], [(EMAIL, email)])
+    if kind == RecipientKind.SELLER:
+        seller = await pool.fetchrow(
+            "SELECT name, email FROM sellers WHERE seller_id = $1", key.recipient_ref
+        )
+        name, address = (seller["name"], seller["email"]) if seller else (None, None)
+        return _open(
+            name,
+            [(WEBHOOK, settings.seller_webhook_url), (EMAIL, address)],
+            "no seller portal URL configured and no e-mail address known for the seller",
+        )
+    if kind == RecipientKind.TEAM:
+        address = settings.team_email(key.recipient_ref)
+        return _open(None, [(EMAIL, address)], f"no e-mail address configured for team {key.recipient_ref}")
+    return _open(
+        None,
+        [(WEBHOOK, settings.alerts_webhook_url), (EMAIL, settings.operators_email)],
+        "no alerts URL and no operators' address configured",
+    )
+
+
+def _open(name: str | None, candidates: list[tuple[str, str | None]], none_open: str) -> Route:
+    channels = [(channel, target) for channel, target in candidates if target]
+    return Route(name, channels, "" if channels else none_open)
+
+
+def deadlines(dispute: asyncpg.Record) -> dict[str, datetime]:
+    return {d.kind.value: d.due_at for d in map(Deadline.model_validate, dispute["deadlines"])}
+
+
+def template_context(
+    key: NotificationKey, data: dict[str, Any], dispute: asyncpg.Record, name: str | None
+) -> dict[str, Any]:
+    return {
+        "ref": key.dispute_id,
+        "name": name,
+        "team": key.recipient_ref if key.recipient_kind == RecipientKind.TEAM else None,
+        "data": data,
+        "dispute": {f: dispute[f] for f in _DISPUTE_FIELDS},
+        "deadlines": deadlines(dispute),
+    }
+
+
+def webhook_event(
+    key: NotificationKey,
+    delivery_id: str,
+    row: asyncpg.Record,
+    dispute: asyncpg.Record,
+    rendered: Rendered,
+) -> dict[str, Any]:
+    """The JSON event a receiver gets: the facts as data, and the message as a person reads it."""
+    return {
+        "id": delivery_id,
+        "type": f"{key.recipient_kind.value}.{key.kind}",
+        "dispute_id": key.dispute_id,
+        "seq": key.seq,
+        "kind": key.kind,
+        "recipient": {"kind": key.recipient_kind.value, "ref": key.recipient_ref},
+        "created_at": row["created_at"].isoformat(),
+        "language": row["language"],
+        "data": row["data"],
+        "dispute": {f: dispute[f] for f in _DISPUTE_FIELDS},
+        "deadlines": {kind: due.isoformat() for kind, due in deadlines(dispute).items()},
+        "title": rendered.subject,
+        "text": rendered.text,
+    }

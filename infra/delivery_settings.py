@@ -1,0 +1,65 @@
+"""Where notifications go: the SMTP server, the webhook receivers, and the internal addresses."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The addresses of the policy's three tiers; NOTIFY_TEAM_EMAILS overrides some or all of them.
+DEFAULT_TEAM_EMAILS = {
+    "customer_service": "service-client@jamla24.ma",
+    "resolution_team": "resolution-team@jamla24.ma",
+    "customer_experience": "experience-client@jamla24.ma",
+}
+_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+class DeliverySettings(BaseSettings):
+    """``SMTP_*``, ``MAIL_*``, the webhook URLs and secret, and the operators' and teams' addresses.
+
+    An empty URL or address turns that channel off: its messages are skipped, not failed.
+    ``NOTIFY_TEAM_EMAILS`` is a JSON object, team name to address, e.g.
+    ``{"resolution_team": "rt@example.ma"}``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="", frozen=True)
+
+    smtp_host: str = "localhost"
+    smtp_port: int | None = None  # unset: 25, 587 or 465 after SMTP_TLS
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_timeout: float = 30.0  # seconds, per connection step
+    mail_from: str = "Jamla24 <no-reply@jamla24.ma>"
+    mail_domain: str = "jamla24.ma"  # the right-hand side of every Message-ID
+    seller_webhook_url: str | None = None
+    alerts_webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_timeout: float = 10.0  # seconds
+    operators_email: str | None = "operators@jamla24.ma"
+    notify_team_emails: dict[str, str] = {}
+
+    @field_validator(
+        "smtp_username", "smtp_password", "seller_webhook_url", "alerts_webhook_url", "webhook_secret",
+        "operators_email", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _webhooks_are_signed(self) -> DeliverySettings:
+        # An unsigned event cannot be told from a forged one: refuse to start rather than send it.
+        if (self.seller_webhook_url or self.alerts_webhook_url) and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET is required when a webhook URL is set")
+        return self
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or _DEFAULT_PORTS[self.smtp_tls]
+
+    def team_email(self, team: str) -> str | None:
+        """The team's address; an empty string in NOTIFY_TEAM_EMAILS turns that team's e-mail off."""
+        return (DEFAULT_TEAM_EMAILS | self.notify_team_emails).get(team) or None

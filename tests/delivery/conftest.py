@@ -1,0 +1,69 @@
+"""Delivery fixtures: a real SMTP server and HTTP receiver per test, and the activity wired to them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from activities.channels import EmailSender
+from activities.delivery import Deliveries
+from activities.webhooks import HttpWebhookSender
+from infra.delivery_settings import DeliverySettings
+from tests.delivery.servers import HttpReceiver, SmtpSink
+
+SECRET = "test-webhook-secret"
+TEAM_EMAILS = {
+    "customer_service": "cs@jamla24.test",
+    "resolution_team": "rt@jamla24.test",
+    "customer_experience": "cx@jamla24.test",
+}
+OPERATORS = "ops@jamla24.test"
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SmtpSink]:
+    sink = SmtpSink()
+    await sink.start()
+    try:
+        yield sink
+    finally:
+        await sink.stop()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[HttpReceiver]:
+    server = HttpReceiver(SECRET)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def settings(smtp: SmtpSink, receiver: HttpReceiver) -> DeliverySettings:
+    return DeliverySettings(
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_tls="none",
+        smtp_timeout=5,
+        mail_from="Jamla24 <no-reply@jamla24.test>",
+        mail_domain="jamla24.test",
+        seller_webhook_url=receiver.url("/seller"),
+        alerts_webhook_url=receiver.url("/alerts"),
+        webhook_secret=SECRET,
+        operators_email=OPERATORS,
+        notify_team_emails=TEAM_EMAILS,
+    )
+
+
+@pytest.fixture
+def deliveries(pg_pool: asyncpg.Pool, settings: DeliverySettings) -> Deliveries:
+    return Deliveries.from_settings(pg_pool, settings)
+
+
+def with_email(pg_pool: asyncpg.Pool, settings: DeliverySettings, email: EmailSender) -> Deliveries:
+    """The activity with another e-mail sender (one that crashes, say) and the real webhook sender."""
+    return Deliveries(pg_pool, settings, email, HttpWebhookSender(SECRET, timeout=5))

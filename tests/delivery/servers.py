@@ -1,0 +1,129 @@
+"""Real servers in the test process: an SMTP server (aiosmtpd) and a small HTTP receiver.
+
+Both listen on a loopback port the OS picks and record what they get, so a test sees exactly what
+went over the wire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any, cast
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from activities.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+
+
+@dataclass
+class Mail:
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    @property
+    def message_id(self) -> str:
+        # A Message-ID longer than a line is folded onto the next one; unfolded, the space goes.
+        return str(self.message["Message-ID"]).strip()
+
+    def part(self, subtype: str) -> str:
+        body = self.message.get_body(preferencelist=(subtype,))
+        assert body is not None, f"no text/{subtype} part"
+        return cast(str, body.get_content())
+
+
+class SmtpSink:
+    """Keeps every message; refuses the addresses in ``refuse`` (550) and defers those in ``defer`` (451)."""
+
+    def __init__(self) -> None:
+        self.mails: list[Mail] = []
+        self.refuse: set[str] = set()
+        self.defer: set[str] = set()
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        if address in self.defer:
+            return "451 4.7.1 Greylisted, please try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
+        self.mails.append(Mail(list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: SMTP(self, hostname="sink.localhost"), "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    verified: bool
+
+
+@dataclass
+class HttpReceiver:
+    """Answers POSTs with the next status queued for the path (200 when none), checking signatures.
+
+    A request whose signature does not verify gets 401, as a real receiver would answer.
+    """
+
+    secret: str
+    requests: list[Request] = field(default_factory=list)
+    answers: dict[str, list[int]] = field(default_factory=dict)
+    port: int = 0
+    _server: asyncio.Server | None = None
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def event(self, i: int) -> Any:
+        return json.loads(self.requests[i].body)
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+            request_line, *header_lines = head.strip().split("\r\n")
+            _, path, _ = request_line.split(" ", 2)
+            headers = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in header_lines)}
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+            verified = verify_signature(
+                self.secret,
+                headers.get(TIMESTAMP_HEADER.lower(), ""),
+                body,
+                headers.get(SIGNATURE_HEADER.lower(), ""),
+            )
+            self.requests.append(Request(path, headers, body, verified))
+            queued = self.answers.get(path) or []
+            status = 401 if not verified else (queued.pop(0) if queued else 200)
+            writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".encode())
+            await writer.drain()
+        finally:
+            writer.close()

@@ -1,0 +1,69 @@
+"""E-mail over SMTP against a real aiosmtpd server: the message, refusals and an absent server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+import pytest
+
+from activities.channels import Refused, Unavailable
+from activities.email import SmtpSender, build_message
+from infra.delivery_settings import DeliverySettings
+from infra.processes import free_port
+from tests.delivery.servers import SmtpSink
+
+QUEUED_AT = datetime(2025, 4, 3, 10, 0, tzinfo=UTC)
+
+
+def message(to: str = "salma@example.ma") -> EmailMessage:
+    return build_message(
+        sender="Jamla24 <no-reply@jamla24.test>",
+        to=to,
+        subject="[Jamla24 #d-1] تلقّينا شكواك",
+        text="مرحباً",
+        html='<html lang="ar" dir="rtl"><body><p>مرحباً</p></body></html>',
+        message_id="<d-1.1.acknowledgement.customer.ab12@jamla24.test>",
+        language="ar",
+        date=QUEUED_AT,
+    )
+
+
+async def test_plain_text_with_an_html_alternative(smtp: SmtpSink, settings: DeliverySettings) -> None:
+    await SmtpSender(settings).send(message())
+
+    [mail] = smtp.mails
+    assert mail.rcpt_tos == ["salma@example.ma"]
+    assert mail.message.get_content_type() == "multipart/alternative"
+    assert mail.message["Subject"] == "[Jamla24 #d-1] تلقّينا شكواك"
+    assert mail.message_id == "<d-1.1.acknowledgement.customer.ab12@jamla24.test>"
+    assert mail.message["Content-Language"] == "ar"
+    assert mail.message["Auto-Submitted"] == "auto-generated"
+    assert mail.message["Date"] == "Thu, 03 Apr 2025 10:00:00 +0000"
+    assert mail.part("plain").strip() == "مرحباً"
+    assert 'dir="rtl"' in mail.part("html")
+
+
+async def test_a_refused_mailbox_is_final_and_the_reason_leaves_the_address_out(
+    smtp: SmtpSink, settings: DeliverySettings
+) -> None:
+    smtp.refuse.add("gone@example.ma")
+    with pytest.raises(Refused) as refused:
+        await SmtpSender(settings).send(message("gone@example.ma"))
+    assert refused.value.summary == "SMTP 550: recipient refused"
+    assert "550 5.1.1 <recipient>: Recipient address rejected" in refused.value.detail
+    assert "gone@example.ma" not in refused.value.detail
+    assert smtp.mails == []
+
+
+async def test_a_deferred_mailbox_is_tried_again(smtp: SmtpSink, settings: DeliverySettings) -> None:
+    smtp.defer.add("busy@example.ma")
+    with pytest.raises(Unavailable) as deferred:
+        await SmtpSender(settings).send(message("busy@example.ma"))
+    assert deferred.value.summary == "SMTP 451: recipient refused"
+
+
+async def test_no_server_is_tried_again(settings: DeliverySettings) -> None:
+    absent = settings.model_copy(update={"smtp_port": free_port()})
+    with pytest.raises(Unavailable, match="SMTP unavailable"):
+        await SmtpSender(absent).send(message())

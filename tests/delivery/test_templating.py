@@ -1,0 +1,216 @@
+"""Every notification the workflow queues has a text in every language, and dates read as local time."""
+
+from __future__ import annotations
+
+import ast
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from activities.templating import TEMPLATES_DIR, format_local, render
+from workflows.deadlines import compute_deadlines
+from workflows.models import (
+    TIER_TEAMS,
+    Language,
+    Outcome,
+    RecipientKind,
+    SellerAccountStatus,
+    SlaPolicy,
+    StrikeReason,
+)
+
+WORKFLOW = Path(__file__).resolve().parents[2] / "workflows" / "dispute.py"
+_RECIPIENTS = {f"_to_{kind.value}": kind for kind in RecipientKind}
+FIRST_CONTACT = datetime(2025, 6, 10, 8, 0, tzinfo=UTC)
+DEADLINES = {d.kind.value: d.due_at for d in compute_deadlines(SlaPolicy(), FIRST_CONTACT)}
+
+# What each kind carries; the test below checks it covers every field the workflow passes.
+SAMPLE_DATA: dict[str, dict[str, Any]] = {
+    "information_requested": {"questions": ["When did the parcel arrive?", "Was the box\ndamaged?"]},
+    "findings": {"findings": "The carrier lost the parcel."},
+    "resolved": {"outcome": "refund", "summary": "Refunded in full."},
+    "seller_contact_released": {
+        "seller_id": "seller-1",
+        "name": "Atlas Shop",
+        "email": "shop@seller.test",
+        "phone": "+212522000000",
+    },
+    "complaint_notice": {"respond_by": DEADLINES["seller_failure"].isoformat()},
+    "seller_reminder": {"respond_by": DEADLINES["seller_failure"].isoformat()},
+    "seller_strike": {"reason": "unresponsive"},
+    "seller_account_changed": {"status": "restricted"},
+    "sla_breach_warning": {"breach_at": DEADLINES["resolution"].isoformat()},
+    "sla_breach_reminder": {"reminder": 2},
+}
+
+
+def queued_kinds() -> dict[tuple[RecipientKind, str], set[str]]:
+    """(recipient, kind) -> data fields, for every notification ``workflows/dispute.py`` queues."""
+    found: dict[tuple[RecipientKind, str], set[str]] = {}
+    for node in ast.walk(ast.parse(WORKFLOW.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
+            continue
+        recipient = _RECIPIENTS.get(node.func.attr)
+        if recipient is None:
+            continue
+        fields = {k.arg for k in node.keywords if k.arg}
+        # The kind may be chosen by an expression ("a" if tier == 2 else "b"): take every literal in it.
+        for literal in ast.walk(node.args[0]):
+            if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+                found.setdefault((recipient, literal.value), set()).update(fields)
+    return found
+
+
+KINDS = sorted(queued_kinds())
+
+
+def context(recipient: RecipientKind, kind: str, **data: Any) -> dict[str, Any]:
+    team = "resolution_team" if recipient == RecipientKind.TEAM else None
+    base = {"tier": 2} if recipient == RecipientKind.TEAM else {}
+    return {
+        "ref": "D-2025-0042",
+        "name": "Salma Bennani" if recipient in (RecipientKind.CUSTOMER, RecipientKind.SELLER) else None,
+        "team": team,
+        "data": base | SAMPLE_DATA.get(kind, {}) | data,
+        "dispute": {
+            "tier": 2,
+            "status": "open",
+            "order_id": "order-77",
+            "category": "not_delivered",
+            "seller_id": "seller-1",
+            "outcome": None,
+            "sla_breached": False,
+            "breach_reminders": 0,
+        },
+        "deadlines": DEADLINES,
+    }
+
+
+def assert_clean(*parts: str) -> None:
+    for part in parts:
+        for leftover in ("{{", "}}", "{%", "%}", "{#", "#}", "None", "Undefined"):
+            assert leftover not in part
+
+
+def test_the_workflow_queues_what_we_expect() -> None:
+    kinds = {kind for _, kind in KINDS}
+    assert {"acknowledgement", "complaint_notice", "dispute_reached_tier", "sla_breach"} <= kinds
+    assert len(KINDS) >= 22
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize(("recipient", "kind"), KINDS)
+def test_every_queued_kind_renders_in_every_language(
+    recipient: RecipientKind, kind: str, language: Language
+) -> None:
+    missing = queued_kinds()[recipient, kind] - set(SAMPLE_DATA.get(kind, {}))
+    assert not missing, f"add sample data for {kind}: {missing}"
+
+    subject, text, html = render(recipient, kind, language, context(recipient, kind))
+
+    assert "[Jamla24 #D-2025-0042]" in subject and "\n" not in subject
+    assert "D-2025-0042" in text and "D-2025-0042" in html
+    assert text.strip() and "<p>" in html
+    assert_clean(subject, text, html)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_no_template_without_a_queued_kind(language: Language) -> None:
+    """A template for a kind the workflow no longer queues is dead text: delete it or queue it."""
+    on_disk = {
+        (RecipientKind(path.parent.name), path.stem)
+        for path in (TEMPLATES_DIR / language.value).glob("*/*.txt")
+    }
+    assert on_disk == set(KINDS)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_every_code_has_a_label(language: Language) -> None:
+    """Outcomes, strike reasons, account states and teams all read as words in every language."""
+    texts = [
+        render(
+            RecipientKind.CUSTOMER,
+            "resolved",
+            language,
+            context(RecipientKind.CUSTOMER, "resolved", outcome=o),
+        )
+        for o in Outcome
+    ]
+    texts += [
+        render(RecipientKind.SELLER, "seller_strike", language, context(RecipientKind.SELLER, "", reason=r))
+        for r in StrikeReason
+    ]
+    texts += [
+        render(
+            RecipientKind.SELLER,
+            "seller_account_changed",
+            language,
+            context(RecipientKind.SELLER, "", status=s),
+        )
+        for s in SellerAccountStatus
+    ]
+    for team in TIER_TEAMS.values():
+        values = context(RecipientKind.TEAM, "dispute_reached_tier") | {"team": team}
+        texts.append(render(RecipientKind.TEAM, "dispute_reached_tier", language, values))
+    for rendered in texts:
+        assert_clean(*rendered)
+    # Each outcome is told differently.
+    assert len({texts[i].text for i in range(len(Outcome))}) == len(Outcome)
+
+
+def test_arabic_is_right_to_left_and_the_others_left_to_right() -> None:
+    for language, direction in ((Language.AR, "rtl"), (Language.FR, "ltr"), (Language.EN, "ltr")):
+        rendered = render(
+            RecipientKind.CUSTOMER, "acknowledgement", language, context(RecipientKind.CUSTOMER, "")
+        )
+        assert f'<html lang="{language.value}" dir="{direction}">' in rendered.html
+    arabic = render(
+        RecipientKind.CUSTOMER, "acknowledgement", Language.AR, context(RecipientKind.CUSTOMER, "")
+    )
+    # The reference tag ends an Arabic subject, so the subject reads right to left from its first word.
+    assert arabic.subject.endswith("[Jamla24 #D-2025-0042]")
+
+
+def test_what_people_typed_is_text_in_the_html() -> None:
+    values = context(RecipientKind.CUSTOMER, "findings", findings="<script>alert(1)</script> & more")
+    values["name"] = 'Salma <img src=x onerror="x()">'
+    _, text, html = render(RecipientKind.CUSTOMER, "findings", Language.FR, values)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+    assert "<script>alert(1)</script> & more" in text
+
+
+def test_questions_are_a_list_in_both_parts() -> None:
+    _, text, html = render(
+        RecipientKind.CUSTOMER,
+        "information_requested",
+        Language.EN,
+        context(RecipientKind.CUSTOMER, "information_requested"),
+    )
+    assert "- When did the parcel arrive?\n- Was the box damaged?" in text
+    assert "<li>When did the parcel arrive?</li>" in html and "<li>Was the box damaged?</li>" in html
+
+
+@pytest.mark.parametrize(
+    ("instant", "language", "expected"),
+    [
+        # Ramadan 2025: Morocco on UTC+0 until 6 April, UTC+1 again after.
+        (datetime(2025, 4, 4, 10, 0, tzinfo=UTC), Language.FR, "vendredi 4 avril 2025, 10:00"),
+        (datetime(2025, 4, 8, 10, 0, tzinfo=UTC), Language.FR, "mardi 8 avril 2025, 11:00"),
+        (datetime(2025, 4, 8, 10, 0, tzinfo=UTC), Language.AR, "الثلاثاء، 8 أبريل 2025، 11:00"),
+        (datetime(2025, 4, 8, 10, 0, tzinfo=UTC), Language.EN, "Tuesday, April 8, 2025, 11:00\u202fAM"),
+        # Late evening in UTC is already the next day in Casablanca.
+        ("2025-06-10T23:30:00+00:00", Language.FR, "mercredi 11 juin 2025, 00:30"),
+    ],
+)
+def test_dates_are_casablanca_time_in_the_recipients_language(
+    instant: datetime | str, language: Language, expected: str
+) -> None:
+    assert format_local(instant, language) == expected
+
+
+def test_a_date_without_its_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        format_local(datetime(2025, 4, 8, 10, 0), Language.FR)

@@ -1,0 +1,55 @@
+"""What the workflow says to the delivery activity, what it hears back, and how to retry it.
+
+The activity itself lives in ``activities.delivery``; these models cross the data converter, so they
+follow the same rule as ``workflows.models``: add optional fields, never rename.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel
+from temporalio.common import RetryPolicy
+
+from workflows.models import NotificationRequest, RecipientKind
+
+# A refused address or unusable data fails the same way on every attempt; anything else (a mail server
+# or receiver that is down, busy or rate-limiting) is worth retrying, with backoff, until it is back.
+DELIVERY_REFUSED = "DeliveryRefused"
+DELIVERY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=0,  # unlimited: a notification waits for its server rather than being dropped
+    non_retryable_error_types=[DELIVERY_REFUSED, "BadData"],
+)
+# One attempt: the SMTP and webhook timeouts (30 s and 10 s by default) plus the database round trips.
+DELIVERY_TIMEOUT = timedelta(minutes=1)
+
+
+class NotificationKey(BaseModel):
+    """Which outbox row to deliver: the outbox's unique key, no contact details."""
+
+    dispute_id: str
+    seq: int
+    kind: str
+    recipient_kind: RecipientKind
+    recipient_ref: str
+
+    @classmethod
+    def of(cls, request: NotificationRequest) -> NotificationKey:
+        return cls.model_validate(request.model_dump(include=set(cls.model_fields)))
+
+
+class DeliveryResult(BaseModel):
+    """The outcome recorded for a notification.
+
+    ``sent``: every channel open to the recipient took it (``channels`` names them); ``skipped``: the
+    recipient has no channel (a phone-only customer, no URL configured) and ``reason`` says why;
+    ``failed``: a channel refused it for good, ``reason`` says which and why.
+    """
+
+    status: Literal["sent", "failed", "skipped"]
+    channels: list[str]
+    reason: str | None = None
