@@ -15,9 +15,11 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.delivery import Deliveries
 from activities.outbox import Outbox
 from activities.sellers import SellerAccounts
 from activities.store import DisputeStore
+from infra.delivery_settings import DeliverySettings
 from infra.logs import configure_logging
 from infra.postgres import create_pool
 from infra.settings import Settings
@@ -29,8 +31,12 @@ log = logging.getLogger("worker")
 ACTIVITY_GRACE = timedelta(seconds=10)
 
 
-def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> Worker:
+def build_worker(
+    client: Client, pool: asyncpg.Pool, task_queue: str, deliveries: Deliveries | None = None
+) -> Worker:
+    """The worker; ``deliveries`` defaults to the SMTP server and webhooks the environment names."""
     store, outbox, sellers = DisputeStore(pool), Outbox(pool), SellerAccounts(pool)
+    deliveries = deliveries or Deliveries.from_settings(pool, DeliverySettings())
     return Worker(
         client,
         task_queue=task_queue,
@@ -40,6 +46,7 @@ def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> Worker:
             outbox.queue_notifications,
             sellers.record_strike,
             sellers.release_contact,
+            deliveries.deliver,
         ],
         graceful_shutdown_timeout=ACTIVITY_GRACE,
     )

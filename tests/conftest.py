@@ -16,8 +16,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
 from infra.postgres import create_pool, start_embedded, stop_embedded, with_database
+from tests.delivery.servers import SmtpSink
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +61,26 @@ async def pg_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         yield pool
     finally:
         await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def mail_server() -> AsyncIterator[SmtpSink]:
+    """A real SMTP server in the test process that keeps every message workers send."""
+    sink = SmtpSink()
+    await sink.start()
+    try:
+        yield sink
+    finally:
+        await sink.stop()
+
+
+@pytest.fixture(scope="session")
+def delivery_settings(mail_server: SmtpSink) -> DeliverySettings:
+    """E-mail to the session's SMTP server; no webhooks (their tests configure their own)."""
+    return DeliverySettings(
+        smtp_host="127.0.0.1",
+        smtp_port=mail_server.port,
+        smtp_tls="none",
+        seller_webhook_url=None,
+        alerts_webhook_url=None,
+    )

@@ -20,10 +20,13 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
+from activities.delivery import Deliveries
 from infra.binaries import find_binary
+from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
 from infra.postgres import create_pool, start_embedded
 from infra.temporal import DATA_CONVERTER
+from tests.delivery.servers import SmtpSink
 from tests.workflows.driver import AGENT1, AGENT2, CUSTOMER, DAY, HOUR, Disputes, Handle, seller
 from worker import build_worker
 from workflows import search_attributes as sa
@@ -136,11 +139,17 @@ async def record(scenario: Callable[[Disputes], Awaitable[Handle]], dsn: str, ve
         )
         pool = await create_pool(dsn)
         task_queue = "record"
-        async with build_worker(env.client, pool, task_queue):
+        mail = SmtpSink()
+        await mail.start()
+        deliveries = Deliveries.from_settings(
+            pool, DeliverySettings(smtp_host="127.0.0.1", smtp_port=mail.port, smtp_tls="none")
+        )
+        async with build_worker(env.client, pool, task_queue, deliveries):
             handle = await scenario(Disputes(env, pool, task_queue))
             await handle.result()
             history = await handle.fetch_history()
         await pool.close()
+        await mail.stop()
     path = HISTORIES / f"{version}-{scenario.__name__}.json"
     path.write_text(history.to_json())
     return path

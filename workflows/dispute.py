@@ -15,9 +15,11 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 from workflows import search_attributes as sa
 from workflows.deadlines import breach_reminder_due, compute_deadlines
+from workflows.delivery import DELIVERY_RETRY, DELIVERY_TIMEOUT, DeliveryResult, NotificationKey
 from workflows.metrics import DisputeMetrics
 from workflows.models import (
     SYSTEM,
@@ -54,6 +56,7 @@ from workflows.models import (
 from workflows.rules import Action, check, refusal
 
 with workflow.unsafe.imports_passed_through():
+    from activities.delivery import Deliveries
     from activities.outbox import Outbox
     from activities.sellers import SellerAccounts, SellerContact
     from activities.store import DisputeStore
@@ -68,6 +71,7 @@ ACTIVITY_RETRY = RetryPolicy(
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 BREACH_WARNING_PATCH = "breach-warning"
+DELIVERY_PATCH = "deliver-notifications"
 
 TIMER_SUMMARIES = {
     DeadlineKind.SELLER_REMINDER: "seller response window: remind the seller",
@@ -127,6 +131,7 @@ class DisputeWorkflow:
         self._stop_persisting = False
         self._upserted: dict[str, Any] = {}
         self._metrics = DisputeMetrics()
+        self._deliveries: set[asyncio.Task[None]] = set()
 
     # --- The timeline. ---
 
@@ -151,7 +156,11 @@ class DisputeWorkflow:
             if await self._sleep_until(due, f"SLA breached: operators' reminder #{n}", lambda: False):
                 self._breach_reminder(n)
         await workflow.wait_condition(
-            lambda: self._persisted == len(self._effects) and workflow.all_handlers_finished()
+            lambda: (
+                self._persisted == len(self._effects)
+                and not self._deliveries
+                and workflow.all_handlers_finished()
+            )
         )
         self._stop_persisting = True
         await persister
@@ -549,20 +558,48 @@ class DisputeWorkflow:
     async def _persist(self, effect: _Effect) -> None:
         """An event's side effects first, then its row: a read model at revision n has all of n done."""
         entry = effect.entry
-        if effect.notifications:
-            await self._activity(
-                Outbox.queue_notifications, effect.notifications, f"notify for event {entry.seq}"
-            )
+        notifications = list(effect.notifications)
+        if notifications:
+            await self._activity(Outbox.queue_notifications, notifications, f"notify for event {entry.seq}")
         if effect.strike is not None:
             await self._strike(entry, effect.strike)
         if effect.release_contact:
-            await self._release_contact(entry)
+            notifications.append(await self._release_contact(entry))
         record = EventRecord(
             event=entry,
             summary=effect.summary,
             customer=self._input.customer if effect.customer_included else None,
         )
         await self._activity(DisputeStore.record_event, record, f"record event {entry.seq} {entry.kind}")
+        # Delivery waits on mail servers and receivers, so it runs beside the persisting, not in it.
+        # Disputes started before delivery existed replay without it.
+        if notifications and workflow.patched(DELIVERY_PATCH):
+            for notification in notifications:
+                task = asyncio.create_task(self._deliver(NotificationKey.of(notification)))
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, key: NotificationKey) -> None:
+        try:
+            result: DeliveryResult = await workflow.execute_activity_method(
+                Deliveries.deliver,
+                key,
+                start_to_close_timeout=DELIVERY_TIMEOUT,
+                retry_policy=DELIVERY_RETRY,
+                summary=f"deliver {key.recipient_kind.value}:{key.kind} of event {key.seq}",
+            )
+        except ActivityError:
+            # Refused for good (the outbox row records why); the dispute goes on without it.
+            result = DeliveryResult(status="failed", channels=[])
+        if result.status == "failed":
+            self._metrics.notification_failed(key)
+            workflow.logger.warning(
+                "dispute %s: %s:%s of event %d not delivered",
+                key.dispute_id,
+                key.recipient_kind.value,
+                key.kind,
+                key.seq,
+            )
 
     async def _strike(self, entry: HistoryEntry, reason: StrikeReason) -> None:
         request = StrikeRequest(
@@ -589,7 +626,7 @@ class DisputeWorkflow:
                 notify=[self._to_seller("seller_account_changed", status=result.status.value)],
             )
 
-    async def _release_contact(self, entry: HistoryEntry) -> None:
+    async def _release_contact(self, entry: HistoryEntry) -> NotificationRequest:
         request = ContactReleaseRequest(
             seller_id=self._state.seller_id,
             dispute_id=self._state.dispute_id,
@@ -601,9 +638,9 @@ class DisputeWorkflow:
             SellerAccounts.release_contact, request, "release the seller's contact details"
         )
         notice = self._to_customer("seller_contact_released", **contact.model_dump(mode="json"))
-        await self._activity(
-            Outbox.queue_notifications, [notice.model_copy(update={"seq": entry.seq})], "notify contact"
-        )
+        notice = notice.model_copy(update={"seq": entry.seq})
+        await self._activity(Outbox.queue_notifications, [notice], "notify contact")
+        return notice
 
     async def _activity(self, fn: Any, arg: Any, summary: str) -> Any:
         return await workflow.execute_activity_method(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from workflows.delivery import NotificationKey
 from workflows.models import HistoryEntry
 
 
@@ -19,6 +20,7 @@ class DisputeMetrics:
         self.breaches = meter.create_counter("dispute_sla_breaches", "Disputes past their 5-day limit")
         self.closed = meter.create_counter("disputes_closed", "Disputes resolved or withdrawn")
         self.strikes = meter.create_counter("seller_strikes", "Seller strikes, by reason")
+        self.failures = meter.create_counter("notification_failures", "Notifications refused for good")
 
     def event(self, entry: HistoryEntry, *, channel: str, tier: int, findings_on_time: bool) -> None:
         kind = entry.kind
@@ -41,3 +43,6 @@ class DisputeMetrics:
         elif kind in ("seller_efforts_failed", "seller_flagged"):
             reason = "unresponsive" if kind == "seller_efforts_failed" else "refused"
             self.strikes.add(1, {"reason": reason})
+
+    def notification_failed(self, key: NotificationKey) -> None:
+        self.failures.add(1, {"kind": key.kind, "recipient": key.recipient_kind.value})

@@ -21,6 +21,7 @@ from infra.processes import Child, free_port
 from infra.settings import TASK_QUEUE, Settings
 from infra.temporal import connect
 from infra.temporal_dev import TemporalDevServer
+from tests.delivery.servers import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE = "default"
@@ -80,6 +81,7 @@ async def worker(
     temporal_client: Client,
     database_url: str,
     sla_env: dict[str, str],
+    mail_server: SmtpSink,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Child]:
     """``python worker.py`` as the service runs it; stopped with SIGTERM, it must exit with 0."""
@@ -89,6 +91,12 @@ async def worker(
         "TEMPORAL_NAMESPACE": NAMESPACE,
         "DATABASE_URL": database_url,
         "PYTHONUNBUFFERED": "1",
+        # E-mail to the session's SMTP server; no webhooks.
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mail_server.port),
+        "SMTP_TLS": "none",
+        "SELLER_WEBHOOK_URL": "",
+        "ALERTS_WEBHOOK_URL": "",
     }
     log_file = tmp_path_factory.mktemp("worker") / "worker.log"
     child = Child("worker", [sys.executable, "worker.py"], env=env, cwd=ROOT, log_file=log_file)

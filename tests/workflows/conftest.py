@@ -12,7 +12,9 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
+from activities.delivery import Deliveries
 from infra.binaries import find_binary
+from infra.delivery_settings import DeliverySettings
 from infra.temporal import DATA_CONVERTER
 from tests.workflows.driver import Disputes
 from worker import build_worker
@@ -39,7 +41,10 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-async def disputes(env: WorkflowEnvironment, pg_pool: asyncpg.Pool) -> AsyncIterator[Disputes]:
+async def disputes(
+    env: WorkflowEnvironment, pg_pool: asyncpg.Pool, delivery_settings: DeliverySettings
+) -> AsyncIterator[Disputes]:
     task_queue = f"disputes-{uuid.uuid4().hex[:8]}"
-    async with build_worker(env.client, pg_pool, task_queue):
+    deliveries = Deliveries.from_settings(pg_pool, delivery_settings)
+    async with build_worker(env.client, pg_pool, task_queue, deliveries):
         yield Disputes(env, pg_pool, task_queue)

@@ -11,7 +11,9 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.testing import WorkflowEnvironment
 
+from activities.delivery import Deliveries
 from infra.binaries import find_binary
+from infra.delivery_settings import DeliverySettings
 from infra.processes import free_port
 from infra.temporal import DATA_CONVERTER
 from tests.workflows.driver import AGENT1, HOUR, Disputes
@@ -21,7 +23,9 @@ from workflows.dispute import DisputeWorkflow
 from workflows.models import EscalateAction
 
 
-async def test_dispute_metrics_are_exported(pg_pool: asyncpg.Pool) -> None:
+async def test_dispute_metrics_are_exported(
+    pg_pool: asyncpg.Pool, delivery_settings: DeliverySettings
+) -> None:
     address = f"127.0.0.1:{free_port()}"
     runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
     env = await WorkflowEnvironment.start_time_skipping(
@@ -37,7 +41,8 @@ async def test_dispute_metrics_are_exported(pg_pool: asyncpg.Pool) -> None:
             )
         )
         task_queue = f"metrics-{uuid.uuid4().hex[:6]}"
-        async with build_worker(env.client, pg_pool, task_queue):
+        deliveries = Deliveries.from_settings(pg_pool, delivery_settings)
+        async with build_worker(env.client, pg_pool, task_queue, deliveries):
             disputes = Disputes(env, pg_pool, task_queue)
             first, second = await disputes.start(), await disputes.start()
             await first.execute_update(

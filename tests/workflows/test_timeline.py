@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.delivery.servers import SmtpSink
 from tests.workflows.driver import AGENT1, AGENT2, DAY, EPSILON, HOUR, Disputes, at, data_of, kinds
 from workflows.dispute import DisputeWorkflow
 from workflows.models import (
@@ -15,7 +16,7 @@ from workflows.models import (
 )
 
 
-async def test_resolved_at_first_contact_never_escalates(disputes: Disputes) -> None:
+async def test_resolved_at_first_contact_never_escalates(disputes: Disputes, mail_server: SmtpSink) -> None:
     handle = await disputes.start()
     state = await handle.execute_update(
         DisputeWorkflow.resolve, ResolveAction(actor=AGENT1, outcome=Outcome.REFUND, summary="Refunded.")
