@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from workflows.business_hours import add_time
 from workflows.models import Deadline, DeadlineKind, SlaPolicy
 
 _ORDER = {kind: i for i, kind in enumerate(DeadlineKind)}
@@ -26,6 +27,18 @@ def offsets(policy: SlaPolicy) -> dict[DeadlineKind, timedelta]:
     }
 
 
+# The clocks a policy may stop while the dispute awaits the customer's information.
+PAUSABLE = frozenset({DeadlineKind.FINDINGS, DeadlineKind.RESOLUTION, DeadlineKind.BREACH_WARNING})
+
+
+def due_at(
+    policy: SlaPolicy, first_contact_at: datetime, kind: DeadlineKind, paused: timedelta = timedelta(0)
+) -> datetime:
+    """When ``kind`` runs out: its offset after first contact, in the policy's hours, plus any pause."""
+    after = offsets(policy)[kind] + (paused if kind in PAUSABLE else timedelta(0))
+    return add_time(first_contact_at.astimezone(UTC), after, policy.business_hours)
+
+
 def compute_deadlines(policy: SlaPolicy, first_contact_at: datetime) -> list[Deadline]:
     """Every deadline of a dispute, in the order they fire (ties in ``DeadlineKind`` order)."""
     if first_contact_at.tzinfo is None:
@@ -33,7 +46,7 @@ def compute_deadlines(policy: SlaPolicy, first_contact_at: datetime) -> list[Dea
     # In UTC: Python adds a timedelta to a zoned datetime on the wall clock, which a clock change skews.
     first_contact_at = first_contact_at.astimezone(UTC)
     deadlines = [
-        Deadline(kind=kind, due_at=first_contact_at + after) for kind, after in offsets(policy).items()
+        Deadline(kind=kind, due_at=due_at(policy, first_contact_at, kind)) for kind in offsets(policy)
     ]
     return sorted(deadlines, key=firing_order)
 

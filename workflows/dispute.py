@@ -18,7 +18,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 from workflows import search_attributes as sa
-from workflows.deadlines import breach_reminder_due, compute_deadlines
+from workflows.business_hours import time_between
+from workflows.deadlines import PAUSABLE, breach_reminder_due, compute_deadlines, due_at, firing_order
 from workflows.delivery import DELIVERY_RETRY, DELIVERY_TIMEOUT, DeliveryResult, NotificationKey
 from workflows.metrics import DisputeMetrics
 from workflows.models import (
@@ -132,6 +133,7 @@ class DisputeWorkflow:
         self._upserted: dict[str, Any] = {}
         self._metrics = DisputeMetrics()
         self._deliveries: set[asyncio.Task[None]] = set()
+        self._clocks_changed = 0  # bumped when deadlines move (a pause), so waits start over
 
     # --- The timeline. ---
 
@@ -145,10 +147,7 @@ class DisputeWorkflow:
             ]
         persister = asyncio.create_task(self._persist_loop())
         self._open()
-        for deadline in list(self._state.deadlines):
-            if self._state.closed:
-                break
-            await self._wait_for(deadline)
+        await self._run_clocks()
         breach = self._state.deadline(DeadlineKind.RESOLUTION)
         while not self._state.closed:
             n = self._state.breach_reminders + 1
@@ -166,15 +165,34 @@ class DisputeWorkflow:
         await persister
         return self._state
 
-    async def _wait_for(self, deadline: Deadline) -> None:
-        if not self._still_running(deadline):
-            return
-        fired = await self._sleep_until(
-            deadline.due_at, TIMER_SUMMARIES[deadline.kind], lambda: not self._still_running(deadline)
-        )
-        if fired:
-            self._fire(deadline)
-            self._publish()  # a late escalation timer changes only its deadline's state
+    async def _run_clocks(self) -> None:
+        """Fire the deadlines in order until none is left running (or the dispute closes).
+
+        Each pass waits for the next running deadline; a pause or resume bumps ``_clocks_changed`` and
+        the wait starts over with the deadlines as they now stand.
+        """
+        while not self._state.closed:
+            deadline, version = self._next_deadline(), self._clocks_changed
+
+            def moved(v: int = version) -> bool:
+                return self._clocks_changed != v
+
+            if deadline is None:
+                if not any(d.state == DeadlineState.PAUSED for d in self._state.deadlines):
+                    return
+                await workflow.wait_condition(lambda: self._state.closed or moved())
+                continue
+
+            def moot(d: Deadline = deadline) -> bool:
+                return moved() or not self._still_running(d)
+
+            if await self._sleep_until(deadline.due_at, TIMER_SUMMARIES[deadline.kind], moot):
+                self._fire(deadline)
+                self._publish()  # a late escalation timer changes only its deadline's state
+
+    def _next_deadline(self) -> Deadline | None:
+        running = [d for d in self._state.deadlines if self._still_running(d)]
+        return min(running, key=firing_order, default=None)
 
     async def _sleep_until(self, due: datetime, summary: str, moot: Callable[[], bool]) -> bool:
         """Wait until ``due``; False if the dispute closed (or the clock became moot) first."""
@@ -276,13 +294,33 @@ class DisputeWorkflow:
             ],
         )
 
+    def _pause_clocks(self) -> None:
+        self._state.paused_since = workflow.now()
+        for deadline in self._state.deadlines:
+            if deadline.kind in PAUSABLE and deadline.state == DeadlineState.PENDING:
+                deadline.state = DeadlineState.PAUSED
+        self._clocks_changed += 1
+
+    def _resume_clocks(self) -> None:
+        """Push the paused clocks back by the pause, counted in the policy's hours, and restart them."""
+        s = self._state
+        if s.paused_since is None:
+            return
+        s.paused_for += time_between(s.paused_since, workflow.now(), self._policy.business_hours)
+        s.paused_since = None
+        for deadline in s.deadlines:
+            if deadline.state == DeadlineState.PAUSED:
+                deadline.state = DeadlineState.PENDING
+                deadline.due_at = due_at(self._policy, s.first_contact_at, deadline.kind, s.paused_for)
+        self._clocks_changed += 1
+
     def _settle(self, deadline: Deadline, state: DeadlineState) -> None:
         deadline.state = state
         deadline.settled_at = workflow.now()
 
     def _settle_pending(self, kinds: set[DeadlineKind], state: DeadlineState) -> None:
         for deadline in self._state.deadlines:
-            if deadline.kind in kinds and deadline.state == DeadlineState.PENDING:
+            if deadline.kind in kinds and deadline.state in (DeadlineState.PENDING, DeadlineState.PAUSED):
                 self._settle(deadline, state)
 
     # --- Actions: updates with validators. A refused action never reaches the history. ---
@@ -357,6 +395,8 @@ class DisputeWorkflow:
         if self._applying():
             self._state.status = Status.AWAITING_CUSTOMER
             self._state.information_requests.extend(action.questions)
+            if self._policy.pause_while_awaiting_customer:
+                self._pause_clocks()
             self._event(
                 "information_requested",
                 action.actor,
@@ -373,6 +413,8 @@ class DisputeWorkflow:
     def provide_information(self, action: ProvideInformationAction) -> DisputeState:
         if self._applying():
             self._state.status = Status.OPEN
+            if self._state.paused_since is not None:
+                self._resume_clocks()
             self._event(
                 "information_provided",
                 action.actor,

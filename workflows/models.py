@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from workflows.business_hours import BusinessCalendar
+
 
 def _seconds_or_iso(value: Any) -> Any:
     """Durations come as ISO 8601 (``PT24H``) or as a number of seconds, also in a string (``"86400"``)."""
@@ -86,6 +88,7 @@ class DeadlineState(StrEnum):
     MET = "met"
     MISSED = "missed"
     CANCELLED = "cancelled"
+    PAUSED = "paused"  # stopped while the dispute awaits the customer (when the policy says so)
 
 
 class StrikeReason(StrEnum):
@@ -125,6 +128,10 @@ class SlaPolicy(BaseModel):
     strikes_to_terminate: int = Field(default=3, ge=1)
     # Operators are warned once a dispute has used this share of its resolution time (0.8: day 4 of 5).
     breach_warning_at: float = Field(default=0.8, gt=0, lt=1)
+    # None: the policy's calendar hours. A calendar: every clock counts only its open hours.
+    business_hours: BusinessCalendar | None = None
+    # Stop the findings and 5-day clocks while the dispute awaits the customer's information.
+    pause_while_awaiting_customer: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> SlaPolicy:
@@ -317,6 +324,8 @@ class DisputeState(DisputeSummary):
     information_requests: list[str] = Field(default_factory=list)
     seller_flagged: bool = False
     intake_fingerprint: str | None = None
+    paused_for: timedelta = timedelta(0)  # how long the pausable clocks have stood still so far
+    paused_since: datetime | None = None
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
 
