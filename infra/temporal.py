@@ -1,10 +1,18 @@
-"""The Temporal client, made the same way by the worker, the API, the tests and the replayer."""
+"""The Temporal client, made the same way by the worker, the API, the tests and the replayer.
+
+Where to connect comes from the SDK's own environment configuration, so a remote cluster or Temporal
+Cloud needs no code: ``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``, ``TEMPORAL_API_KEY``, ``TEMPORAL_TLS``
+and ``TEMPORAL_TLS_*`` (certificates, server name), ``TEMPORAL_GRPC_META_*``, or a profile
+(``TEMPORAL_PROFILE``) of a TOML file (``TEMPORAL_CONFIG_FILE``, default
+``~/.config/temporalio/temporal.toml``). Values set explicitly on ``Settings`` win over all of that.
+"""
 
 from __future__ import annotations
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
+from temporalio.envconfig import ClientConfig, ClientConnectConfig
 
 from infra.settings import Settings
 
@@ -12,10 +20,22 @@ from infra.settings import Settings
 DATA_CONVERTER: DataConverter = pydantic_data_converter
 
 
-async def connect(settings: Settings | None = None) -> Client:
+def connect_config(settings: Settings | None = None) -> ClientConnectConfig:
+    """``Client.connect``'s arguments, without connecting: the SDK's environment configuration, under the
+    address and namespace ``settings`` was given explicitly.
+
+    ``Settings`` reads ``TEMPORAL_ADDRESS`` and ``TEMPORAL_NAMESPACE`` too, so the two agree on those;
+    its defaults (``localhost:7233``, ``default``) only fill in what no profile says.
+    """
     settings = settings or Settings()
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
-    )
+    config = ClientConfig.load_client_connect_config()
+    explicit = settings.model_fields_set
+    if "temporal_address" in explicit or "target_host" not in config:
+        config["target_host"] = settings.temporal_address
+    if "temporal_namespace" in explicit or "namespace" not in config:
+        config["namespace"] = settings.temporal_namespace
+    return config
+
+
+async def connect(settings: Settings | None = None) -> Client:
+    return await Client.connect(**connect_config(settings), data_converter=DATA_CONVERTER)
