@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.holidays import moroccan_business_calendar
 from workflows.models import SlaPolicy
 
 TASK_QUEUE = "disputes"
 
 
 class SlaSettings(BaseSettings, SlaPolicy):
-    """``SLA_*`` variables: durations as ISO 8601 (``PT24H``, ``P5D``) or seconds (``86400``)."""
+    """``SLA_*`` variables: durations as ISO 8601 (``PT24H``, ``P5D``) or seconds (``86400``).
+
+    ``SLA_CLOCK=business`` counts every clock in Jamla24's hours, closed on Morocco's public holidays;
+    operators correct those with JSON lists of dates: ``SLA_HOLIDAYS_ADDED='["2026-03-20"]'``,
+    ``SLA_HOLIDAYS_MOVED='{"2026-05-27": "2026-05-28"}'``, ``SLA_HOLIDAYS_REMOVED``.
+    """
 
     model_config = SettingsConfigDict(env_prefix="SLA_", frozen=True)
 
-    def policy(self) -> SlaPolicy:
-        return SlaPolicy.model_validate(self.model_dump())
+    clock: Literal["calendar", "business"] = "calendar"
+    holidays_added: list[date] = []
+    holidays_moved: dict[date, date] = {}
+    holidays_removed: list[date] = []
+
+    def policy(self, today: date | None = None) -> SlaPolicy:
+        """The policy to copy into a dispute opened ``today``."""
+        fields = self.model_dump(include=set(SlaPolicy.model_fields))
+        if self.clock == "business" and self.business_hours is None:
+            year = (today or datetime.now(UTC).date()).year
+            fields["business_hours"] = moroccan_business_calendar(
+                [year, year + 1], self.holidays_added, self.holidays_moved, self.holidays_removed
+            )
+        return SlaPolicy.model_validate(fields)
 
 
 class Settings(BaseSettings):

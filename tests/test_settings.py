@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -48,3 +48,20 @@ def test_nonsense_is_refused_with_the_variable_named(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValidationError, match=message):
         SlaSettings()
+
+
+def test_business_clock_closes_on_moroccan_holidays_as_corrected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLA_CLOCK", "business")
+    monkeypatch.setenv("SLA_HOLIDAYS_ADDED", '["2026-12-31"]')
+    monkeypatch.setenv("SLA_HOLIDAYS_MOVED", '{"2026-05-27": "2026-05-29"}')
+    monkeypatch.setenv("SLA_PAUSE_WHILE_AWAITING_CUSTOMER", "true")
+    policy = SlaSettings().policy(today=date(2026, 11, 24))
+    assert policy.business_hours is not None and policy.pause_while_awaiting_customer
+    closed = set(policy.business_hours.closed_dates)
+    assert {date(2026, 12, 31), date(2026, 5, 29), date(2027, 1, 1)} <= closed  # 2027 too: late deadlines
+    assert date(2026, 5, 27) not in closed
+
+
+def test_calendar_clock_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SLA_CLOCK", raising=False)
+    assert SlaSettings().policy().business_hours is None
