@@ -1,0 +1,73 @@
+"""Errors as HTTP answers: each a status and a ``detail`` a person can act on.
+
+401 no or bad key · 403 not for this key · 404 no such dispute · 409 refused by the dispute (the workflow's
+reason) or the same intake reference with another body · 422 bad input (FastAPI's, naming the field) ·
+503 Temporal or PostgreSQL not answering, or no worker picking up the action.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from workflows.rules import REFUSED
+
+log = logging.getLogger("api")
+
+RETRY_AFTER = {"Retry-After": "5"}
+
+
+def unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "X-API-Key"})
+
+
+def forbidden(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail)
+
+
+def not_found(dispute_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"No dispute {dispute_id}.")
+
+
+def not_sellers(dispute_id: str, seller_id: str | None) -> HTTPException:
+    """The same answer whether the dispute is another seller's or does not exist."""
+    return forbidden(f"Dispute {dispute_id} is not one of seller {seller_id}'s disputes.")
+
+
+def conflict(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, detail)
+
+
+def unavailable(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers=RETRY_AFTER)
+
+
+def refusal(error: WorkflowUpdateFailedError) -> HTTPException:
+    """A 409 with the workflow's reason, if the dispute refused the action; else re-raise."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type == REFUSED:
+        return conflict(cause.message)
+    raise error
+
+
+async def _temporal_down(request: Request, error: Exception) -> JSONResponse:
+    log.warning("%s %s: Temporal: %s", request.method, request.url.path, error)
+    return JSONResponse({"detail": "Temporal is not answering; try again shortly."}, 503, RETRY_AFTER)
+
+
+async def _postgres_down(request: Request, error: Exception) -> JSONResponse:
+    log.warning("%s %s: PostgreSQL: %s", request.method, request.url.path, type(error).__name__)
+    return JSONResponse({"detail": "PostgreSQL is not answering; try again shortly."}, 503, RETRY_AFTER)
+
+
+def install(app: FastAPI) -> None:
+    """Answer 503 rather than 500 when a server the API needs is down."""
+    app.add_exception_handler(RPCError, _temporal_down)
+    for error in (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError):
+        app.add_exception_handler(error, _postgres_down)

@@ -1,0 +1,142 @@
+"""Opening a dispute: its id, its input, and starting its workflow exactly once per intake reference."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from api import errors, views
+from api.schemas import IntakeRequest, IntakeResponse
+from workflows import search_attributes as sa
+from workflows.deadlines import compute_deadlines
+from workflows.dispute import DisputeWorkflow
+from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, SlaPolicy, Status
+
+log = logging.getLogger("api")
+
+# Intake references map to dispute ids in this namespace: (channel, external_ref) -> one id, always.
+_REF_NAMESPACE = uuid.UUID("6f2a1c3e-5b7d-4e8f-9a0b-1c2d3e4f5a6b")
+
+
+def dispute_id_for(channel: Channel, external_ref: str | None) -> str:
+    """A new id; or, for an intake reference, the one id that reference always gets on its channel."""
+    if external_ref is None:
+        return uuid.uuid4().hex
+    return uuid.uuid5(_REF_NAMESPACE, f"{channel.value}\n{external_ref}").hex
+
+
+def fingerprint(request: IntakeRequest) -> str:
+    """A digest of the normalised request: a retry has the same, another body under the same ref not."""
+    canonical = json.dumps(request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def build_input(
+    request: IntakeRequest, policy: SlaPolicy, opened_by: Actor, now: datetime | None = None
+) -> DisputeInput:
+    now = now or datetime.now(UTC)
+    return DisputeInput(
+        dispute_id=dispute_id_for(request.channel, request.external_ref),
+        customer=Customer.model_validate(request.customer.model_dump()),
+        order_id=request.order_id,
+        seller_id=request.seller_id,
+        channel=request.channel,
+        category=request.category,
+        description=request.description,
+        first_contact_at=request.first_contact_at or now,
+        registered_at=now,
+        external_ref=request.external_ref,
+        opened_by=opened_by,
+        intake_fingerprint=fingerprint(request),
+        policy=policy,
+    )
+
+
+def response_for(dispute: DisputeInput, state: DisputeState | None = None) -> IntakeResponse:
+    """The intake answer: from the input and its computed deadlines, or from a known state."""
+    return IntakeResponse(
+        dispute_id=dispute.dispute_id,
+        workflow_id=views.workflow_id(dispute.dispute_id),
+        status=state.status if state else Status.OPEN,
+        tier=state.tier if state else 1,
+        channel=dispute.channel,
+        seller_id=dispute.seller_id,
+        external_ref=dispute.external_ref,
+        first_contact_at=dispute.first_contact_at,
+        registered_at=dispute.registered_at,
+        deadlines=state.deadlines if state else compute_deadlines(dispute.policy, dispute.first_contact_at),
+    )
+
+
+def search_attributes(dispute: DisputeInput) -> TypedSearchAttributes:
+    """The workflow sets these itself; giving them at start makes the dispute findable at once."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.DISPUTE_STATUS, Status.OPEN.value),
+            SearchAttributePair(sa.DISPUTE_TIER, "1"),
+            SearchAttributePair(sa.SELLER_ID, dispute.seller_id),
+            SearchAttributePair(sa.CHANNEL, dispute.channel.value),
+            SearchAttributePair(sa.SLA_BREACHED, False),
+            SearchAttributePair(sa.FIRST_CONTACT_AT, dispute.first_contact_at),
+        ]
+    )
+
+
+async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -> tuple[IntakeResponse, bool]:
+    """Start the dispute's workflow; ``(answer, created)``. A retry of the same intake gets the same dispute.
+
+    The id is deterministic for an intake reference, so concurrent retries all name one workflow:
+    USE_EXISTING makes every start after the first return the running one instead of failing, and
+    REJECT_DUPLICATE makes sure a closed dispute's id is never started again (a retry after it closed is
+    answered from the dispute it already is). A 409 if the same reference came with another body.
+    """
+    try:
+        handle = await client.start_workflow(
+            DisputeWorkflow.run,
+            dispute,
+            id=views.workflow_id(dispute.dispute_id),
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=search_attributes(dispute),
+            static_summary=(
+                f"dispute {dispute.dispute_id}: {dispute.channel.value} complaint about seller "
+                f"{dispute.seller_id} ({dispute.category})"
+            ),
+        )
+    except WorkflowAlreadyStartedError:  # closed, and its id is not reused
+        return await _existing(client, dispute), False
+    if _started(handle):
+        log.info("dispute %s opened on %s", dispute.dispute_id, dispute.channel.value)
+        return response_for(dispute), True
+    return await _existing(client, dispute), False
+
+
+def _started(handle: WorkflowHandle[DisputeWorkflow, DisputeState]) -> bool:
+    """Whether this start created the workflow (False: USE_EXISTING returned a running one)."""
+    response = getattr(handle, "_start_workflow_response", None)  # the SDK's handle keeps the answer
+    return bool(getattr(response, "started", True))
+
+
+async def _existing(client: Client, dispute: DisputeInput) -> IntakeResponse:
+    """The dispute this intake reference already opened, if the request is the same one."""
+    original = await views.start_input(client, dispute.dispute_id)
+    if original.intake_fingerprint != dispute.intake_fingerprint:
+        raise errors.conflict(
+            f"External reference {dispute.external_ref!r} on channel {dispute.channel.value} already opened "
+            f"dispute {dispute.dispute_id} with a different request; use a new reference for a new dispute."
+        )
+    # Its current status if a worker answers; else what it was opened as (the deadlines do not change).
+    return response_for(original, await views.live_state(client, dispute.dispute_id))

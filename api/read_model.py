@@ -1,0 +1,155 @@
+"""Reading PostgreSQL's read model: a dispute rebuilt from its row and events, and the lists.
+
+The workflow's activities write these tables; the API only reads them. A dispute read from here is as
+of the last event the workflow persisted (its ``revision``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from pydantic import BaseModel, ValidationError
+
+from api.schemas import CustomerContact
+from workflows.models import (
+    Channel,
+    DisputeState,
+    DisputeSummary,
+    HistoryEntry,
+    Outcome,
+    Resolution,
+    Status,
+)
+
+_SUMMARY_FIELDS = ", ".join(DisputeSummary.model_fields)
+
+_ROW = f"""
+SELECT {_SUMMARY_FIELDS}, customer_name, customer_email, customer_phone, updated_at
+FROM disputes WHERE dispute_id = $1
+"""
+_EVENTS = "SELECT seq, at, kind, actor, data, notified FROM dispute_events WHERE dispute_id = $1 ORDER BY seq"
+
+
+@dataclass
+class Snapshot:
+    state: DisputeState
+    contact: CustomerContact
+    as_of: datetime
+
+
+def _contact(row: asyncpg.Record) -> CustomerContact:
+    return CustomerContact(
+        name=row["customer_name"], email=row["customer_email"], phone=row["customer_phone"]
+    )
+
+
+async def snapshot(pool: asyncpg.Pool, dispute_id: str) -> Snapshot | None:
+    """The dispute as the read model has it, or None if the read model has not heard of it."""
+    async with pool.acquire() as conn, conn.transaction(readonly=True, isolation="repeatable_read"):
+        row = await conn.fetchrow(_ROW, dispute_id)
+        if row is None:
+            return None
+        events = await conn.fetch(_EVENTS, dispute_id)
+    summary = DisputeSummary.model_validate({name: row[name] for name in DisputeSummary.model_fields})
+    state = DisputeState.model_validate(summary.model_dump())
+    for event in events:
+        _apply(state, HistoryEntry.model_validate(dict(event)))
+    return Snapshot(state=state, contact=_contact(row), as_of=row["updated_at"])
+
+
+def _apply(state: DisputeState, entry: HistoryEntry) -> None:
+    """What the workflow's state keeps of an event beyond the read-model row."""
+    state.history.append(entry)
+    data = entry.data
+    if entry.kind == "information_requested":
+        state.information_requests.extend(data.get("questions", []))
+    elif entry.kind == "findings_submitted":
+        state.findings = data.get("findings")
+    elif entry.kind == "seller_flagged":
+        state.seller_flagged = True
+    elif entry.kind == "resolved":
+        state.resolution = Resolution(
+            outcome=Outcome(data["outcome"]), summary=data.get("summary", ""), by=entry.actor, at=entry.at
+        )
+
+
+# --- Lists. ---
+
+
+class Filters(BaseModel):
+    status: Status | None = None
+    tier: int | None = None
+    seller_id: str | None = None
+    channel: Channel | None = None
+    breached: bool | None = None
+    opened_from: datetime | None = None
+    opened_to: datetime | None = None
+
+
+class Cursor(BaseModel):
+    """Where a page ended: the last row's registration time and id (pages run newest first)."""
+
+    registered_at: datetime
+    dispute_id: str
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(self.model_dump_json().encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        """ValueError if ``text`` is not a cursor this API gave out."""
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            return cls.model_validate(json.loads(raw))
+        except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, ValidationError):
+            raise ValueError("not a cursor from a previous page") from None
+
+
+def _where(filters: Filters, cursor: Cursor | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    args: list[Any] = []
+
+    def add(sql: str, value: Any) -> None:
+        args.append(value)
+        clauses.append(sql.replace("?", f"${len(args)}"))
+
+    if filters.status is not None:
+        add("status = ?", filters.status.value)
+    if filters.tier is not None:
+        add("tier = ?", filters.tier)
+    if filters.seller_id is not None:
+        add("seller_id = ?", filters.seller_id)
+    if filters.channel is not None:
+        add("channel = ?", filters.channel.value)
+    if filters.breached is not None:
+        add("sla_breached = ?", filters.breached)
+    if filters.opened_from is not None:
+        add("registered_at >= ?", filters.opened_from)
+    if filters.opened_to is not None:
+        add("registered_at < ?", filters.opened_to)
+    if cursor is not None:
+        args += [cursor.registered_at, cursor.dispute_id]
+        clauses.append(f"(registered_at, dispute_id) < (${len(args) - 1}, ${len(args)})")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+async def page(
+    pool: asyncpg.Pool, filters: Filters, cursor: Cursor | None, limit: int
+) -> tuple[list[DisputeSummary], Cursor | None]:
+    """One page, newest registration first, and the cursor of the next page (None on the last)."""
+    where, args = _where(filters, cursor)
+    sql = (
+        f"SELECT {_SUMMARY_FIELDS} FROM disputes{where}"
+        f" ORDER BY registered_at DESC, dispute_id DESC LIMIT ${len(args) + 1}"
+    )
+    rows = await pool.fetch(sql, *args, limit + 1)
+    items = [DisputeSummary.model_validate(dict(row)) for row in rows[:limit]]
+    more = len(rows) > limit
+    last = items[-1] if more and items else None
+    return items, (Cursor(registered_at=last.registered_at, dispute_id=last.dispute_id) if last else None)

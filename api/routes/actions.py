@@ -1,0 +1,270 @@
+"""Acting on a dispute: each action is an update of its workflow, which accepts it or says why not (409).
+
+The route checks only the key's role (403); whether the action is allowed now (tier, status, seller
+efforts) is the workflow's decision. An ``Idempotency-Key`` makes a retried action take effect once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import APIRouter, Depends, Header, HTTPException
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api import errors, views
+from api.auth import ApiKey, KeyRole
+from api.deps import ClientDep, PoolDep, allow
+from api.routes.disputes import DisputeId
+from api.schemas import (
+    DisputeView,
+    EscalateBody,
+    FindingsBody,
+    InformationBody,
+    InformationRequestBody,
+    ResolveBody,
+    SellerContactBody,
+    SellerFlagBody,
+    SellerResponseBody,
+    WithdrawBody,
+)
+from workflows.dispute import DisputeWorkflow
+from workflows.models import (
+    EscalateAction,
+    FlagSellerAction,
+    ProvideInformationAction,
+    RequestInformationAction,
+    RequestSellerContactAction,
+    ResolveAction,
+    SellerResponseAction,
+    SubmitFindingsAction,
+    WithdrawAction,
+)
+
+router = APIRouter(prefix="/disputes/{dispute_id}", tags=["actions"])
+
+ACTION_TIMEOUT = timedelta(seconds=10)  # a running worker answers in milliseconds
+
+Agent = Annotated[ApiKey, Depends(allow(KeyRole.AGENT, KeyRole.OPERATOR))]
+Customer = Annotated[ApiKey, Depends(allow(KeyRole.INTAKE))]
+Seller = Annotated[ApiKey, Depends(allow(KeyRole.SELLER))]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="the same key on a retried request makes the action take effect once",
+    ),
+]
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no API key, or not a valid one"},
+    403: {"description": "this key's role may not take this action, or the dispute is another seller's"},
+    404: {"description": "no such dispute"},
+    409: {"description": "the dispute refuses the action now; `detail` says why"},
+    503: {"description": "no worker took the action in time; retry with the same Idempotency-Key"},
+}
+
+
+def update_id(key: ApiKey, action: str, idempotency_key: str | None) -> str:
+    """The update's id: the same for a retried request (same key, action and Idempotency-Key)."""
+    if idempotency_key is None:
+        return uuid.uuid4().hex
+    digest = hashlib.sha256(f"{key.key_id}\n{action}\n{idempotency_key}".encode()).hexdigest()
+    return f"{action}-{digest[:32]}"
+
+
+async def _act(
+    client: Client,
+    pool: asyncpg.Pool,
+    key: ApiKey,
+    dispute_id: str,
+    update: Any,
+    action: BaseModel,
+    idempotency_key: str | None,
+) -> DisputeView:
+    name: str = update.__name__
+    handle = views.handle_for(client, dispute_id)
+    try:
+        async with asyncio.timeout(ACTION_TIMEOUT.total_seconds()):
+            state = await handle.execute_update(
+                update, action, id=update_id(key, name, idempotency_key), rpc_timeout=ACTION_TIMEOUT
+            )
+    except WorkflowUpdateFailedError as error:
+        raise errors.refusal(error) from None
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError):
+        raise errors.unavailable(
+            f"No worker took the action within {ACTION_TIMEOUT.total_seconds():.0f} s; it may still take "
+            "effect: retry with the same Idempotency-Key to make sure it does, once."
+        ) from None
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise await _closed_or_missing(client, pool, dispute_id) from None
+        raise
+    contact = None if key.role == KeyRole.SELLER else await views.contact(client, dispute_id)
+    return views.render(state, contact=contact)
+
+
+async def _closed_or_missing(client: Client, pool: asyncpg.Pool, dispute_id: str) -> HTTPException:
+    """An update finds no running workflow: the dispute is closed (409) or does not exist (404)."""
+    try:
+        await views.handle_for(client, dispute_id).describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return errors.not_found(dispute_id)
+        raise
+    status = await pool.fetchval("SELECT status FROM disputes WHERE dispute_id = $1", dispute_id)
+    return errors.conflict(f"Dispute {dispute_id} is already {status or 'closed'}; it can no longer change.")
+
+
+async def _own_dispute(client: Client, key: ApiKey, dispute_id: str) -> None:
+    """403 unless the dispute is the seller's; also 403 for an unknown id, which must not tell them apart."""
+    if await views.seller_of(client, dispute_id) != key.seller_id:
+        raise errors.not_sellers(dispute_id, key.seller_id)
+
+
+@router.post("/resolve", response_model=DisputeView, summary="Resolve", responses=_RESPONSES)
+async def resolve(
+    dispute_id: DisputeId,
+    body: ResolveBody,
+    key: Agent,
+    client: ClientDep,
+    pool: PoolDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """An agent of the dispute's tier or above, or an operator, closes it with an outcome."""
+    action = ResolveAction(actor=key.actor(), **body.model_dump())
+    return await _act(client, pool, key, dispute_id, DisputeWorkflow.resolve, action, idempotency_key)
+
+
+@router.post("/escalate", response_model=DisputeView, summary="Escalate", responses=_RESPONSES)
+async def escalate(
+    dispute_id: DisputeId,
+    body: EscalateBody,
+    key: Agent,
+    client: ClientDep,
+    pool: PoolDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """An agent or operator sends the dispute to the next tier now, with a reason."""
+    action = EscalateAction(actor=key.actor(), **body.model_dump())
+    return await _act(client, pool, key, dispute_id, DisputeWorkflow.escalate, action, idempotency_key)
+
+
+@router.post(
+    "/information-requests", response_model=DisputeView, summary="Ask the customer", responses=_RESPONSES
+)
+async def request_information(
+    dispute_id: DisputeId,
+    body: InformationRequestBody,
+    key: Agent,
+    client: ClientDep,
+    pool: PoolDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """The resolution team (tier 2) or above asks the customer questions; the dispute awaits the answer."""
+    action = RequestInformationAction(actor=key.actor(), **body.model_dump())
+    return await _act(
+        client, pool, key, dispute_id, DisputeWorkflow.request_information, action, idempotency_key
+    )
+
+
+@router.post("/information", response_model=DisputeView, summary="Answer (customer)", responses=_RESPONSES)
+async def provide_information(
+    dispute_id: DisputeId,
+    body: InformationBody,
+    key: Customer,
+    client: ClientDep,
+    pool: PoolDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """The customer's answer, through an intake client; the dispute is open again."""
+    action = ProvideInformationAction(actor=key.actor(), **body.model_dump())
+    return await _act(
+        client, pool, key, dispute_id, DisputeWorkflow.provide_information, action, idempotency_key
+    )
+
+
+@router.post("/findings", response_model=DisputeView, summary="Deliver findings", responses=_RESPONSES)
+async def submit_findings(
+    dispute_id: DisputeId,
+    body: FindingsBody,
+    key: Agent,
+    client: ClientDep,
+    pool: PoolDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """The resolution team (tier 2) or above delivers its findings to the customer."""
+    action = SubmitFindingsAction(actor=key.actor(), **body.model_dump())
+    return await _act(client, pool, key, dispute_id, DisputeWorkflow.submit_findings, action, idempotency_key)
+
+
+@router.post("/seller-response", response_model=DisputeView, summary="Respond (seller)", responses=_RESPONSES)
+async def seller_response(
+    dispute_id: DisputeId,
+    body: SellerResponseBody,
+    key: Seller,
+    client: ClientDep,
+    pool: PoolDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """The dispute's own seller responds; Jamla24's efforts to reach the seller have succeeded."""
+    await _own_dispute(client, key, dispute_id)
+    action = SellerResponseAction(actor=key.actor(), **body.model_dump())
+    return await _act(client, pool, key, dispute_id, DisputeWorkflow.seller_response, action, idempotency_key)
+
+
+@router.post("/seller-flags", response_model=DisputeView, summary="Flag the seller", responses=_RESPONSES)
+async def flag_seller(
+    dispute_id: DisputeId,
+    body: SellerFlagBody,
+    key: Agent,
+    client: ClientDep,
+    pool: PoolDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """An agent or operator records that the seller refuses to cooperate: a strike."""
+    action = FlagSellerAction(actor=key.actor(), **body.model_dump())
+    return await _act(client, pool, key, dispute_id, DisputeWorkflow.flag_seller, action, idempotency_key)
+
+
+@router.post(
+    "/seller-contact",
+    response_model=DisputeView,
+    summary="Release the seller's contact (customer)",
+    responses=_RESPONSES,
+)
+async def request_seller_contact(
+    dispute_id: DisputeId,
+    key: Customer,
+    client: ClientDep,
+    pool: PoolDep,
+    body: SellerContactBody | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """The customer obtains the seller's contact details, once Jamla24's own efforts have failed."""
+    action = RequestSellerContactAction(actor=key.actor())
+    return await _act(
+        client, pool, key, dispute_id, DisputeWorkflow.request_seller_contact, action, idempotency_key
+    )
+
+
+@router.post("/withdraw", response_model=DisputeView, summary="Withdraw (customer)", responses=_RESPONSES)
+async def withdraw(
+    dispute_id: DisputeId,
+    body: WithdrawBody,
+    key: Customer,
+    client: ClientDep,
+    pool: PoolDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """The customer withdraws the dispute; it closes."""
+    action = WithdrawAction(actor=key.actor(), **body.model_dump())
+    return await _act(client, pool, key, dispute_id, DisputeWorkflow.withdraw, action, idempotency_key)

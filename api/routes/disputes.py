@@ -1,0 +1,134 @@
+"""Opening disputes, reading one, and listing them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import AwareDatetime
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from api import errors, intake, read_model, views
+from api.auth import ApiKey, KeyRole
+from api.deps import ClientDep, PolicyDep, PoolDep, TaskQueueDep, allow
+from api.schemas import DisputePage, DisputeView, IntakeRequest, IntakeResponse
+from workflows.models import Channel, Status
+
+router = APIRouter(prefix="/disputes", tags=["disputes"])
+
+DisputeId = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["3f1c0d9e2b7a4c5d8e6f1a2b3c4d5e6f"])
+]
+
+_ERRORS: dict[int | str, dict[str, str]] = {
+    401: {"description": "no API key, or not a valid one"},
+    403: {"description": "this key's role may not do this, or the dispute is another seller's"},
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=IntakeResponse,
+    summary="Open a dispute",
+    responses={
+        200: {"description": "this intake reference already opened this dispute (a retry)"},
+        409: {"description": "this intake reference already opened a dispute with a different request"},
+        **_ERRORS,
+    },
+)
+async def open_dispute(
+    body: IntakeRequest,
+    response: Response,
+    key: Annotated[ApiKey, Depends(allow(KeyRole.INTAKE))],
+    client: ClientDep,
+    policy: PolicyDep,
+    task_queue: TaskQueueDep,
+) -> IntakeResponse:
+    """Intake clients (chat, e-mail, phone systems) open a dispute for a customer.
+
+    With an `external_ref`, the same reference on the same channel always answers the same dispute
+    (200 rather than 201), however often and however concurrently it is sent.
+    """
+    dispute = intake.build_input(body, policy, key.actor())
+    answer, created = await intake.open_dispute(client, dispute, task_queue)
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = f"/disputes/{answer.dispute_id}"
+    return answer
+
+
+@router.get(
+    "/{dispute_id}",
+    response_model=DisputeView,
+    summary="A dispute's whole state and history",
+    responses={404: {"description": "no such dispute"}, **_ERRORS},
+)
+async def get_dispute(
+    dispute_id: DisputeId,
+    key: Annotated[ApiKey, Depends(allow(KeyRole.INTAKE, KeyRole.AGENT, KeyRole.OPERATOR, KeyRole.SELLER))],
+    client: ClientDep,
+    pool: PoolDep,
+) -> DisputeView:
+    """Live from the dispute's workflow; from the read model when no worker answers (`stale`: true).
+
+    Sellers see their own disputes only, without the customer's contact details.
+    """
+    is_seller = key.role == KeyRole.SELLER
+    if is_seller and await views.seller_of(client, dispute_id) != key.seller_id:
+        raise errors.not_sellers(dispute_id, key.seller_id)
+    view = await views.load(client, pool, dispute_id, with_contact=not is_seller)
+    if view is None:
+        raise await _missing(client, dispute_id)
+    return view
+
+
+async def _missing(client: Client, dispute_id: str) -> Exception:
+    """404, unless the dispute exists but neither its worker nor the read model can tell of it yet."""
+    try:
+        await views.handle_for(client, dispute_id).describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return errors.not_found(dispute_id)
+        raise
+    return errors.unavailable(f"Dispute {dispute_id} exists, but no worker is answering for it yet.")
+
+
+@router.get(
+    "",
+    response_model=DisputePage,
+    summary="List disputes (from the read model)",
+    responses=_ERRORS,
+)
+async def list_disputes(
+    key: Annotated[ApiKey, Depends(allow(KeyRole.AGENT, KeyRole.OPERATOR))],
+    pool: PoolDep,
+    status: Status | None = None,
+    tier: Annotated[int | None, Query(ge=1, le=3)] = None,
+    seller_id: Annotated[str | None, Query(max_length=128)] = None,
+    channel: Channel | None = None,
+    breached: bool | None = None,
+    opened_from: Annotated[AwareDatetime | None, Query(description="registered at or after")] = None,
+    opened_to: Annotated[AwareDatetime | None, Query(description="registered before")] = None,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> DisputePage:
+    """Newest first, as the read model has them (it follows each workflow within moments)."""
+    try:
+        after = read_model.Cursor.decode(cursor) if cursor else None
+    except ValueError as error:
+        raise RequestValidationError(
+            [{"loc": ("query", "cursor"), "msg": str(error), "type": "value_error", "input": cursor}]
+        ) from None
+    filters = read_model.Filters(
+        status=status,
+        tier=tier,
+        seller_id=seller_id,
+        channel=channel,
+        breached=breached,
+        opened_from=opened_from,
+        opened_to=opened_to,
+    )
+    items, following = await read_model.page(pool, filters, after, limit)
+    return DisputePage(items=items, next_cursor=following.encode() if following else None)

@@ -1,0 +1,204 @@
+"""Bad input: a clear 4xx naming what is wrong, and nothing created or changed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.intake import dispute_id_for
+from tests.e2e.api.conftest import Keys
+from tests.e2e.api.helpers import Json, auth, get, intake_body, open_dispute
+from workflows.models import Channel
+
+Mutate = Callable[[Json], Any]
+
+
+@dataclass(frozen=True)
+class Bad:
+    """``mutate`` spoils a valid intake body (or ``raw`` replaces it); ``names`` must appear in the answer."""
+
+    names: tuple[str, ...]
+    mutate: Mutate | None = None
+    raw: str | None = None
+    status: int = 422
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def without(*path: str) -> Mutate:
+    def apply(body: Json) -> None:
+        for key in path[:-1]:
+            body = body[key]
+        del body[path[-1]]
+
+    return apply
+
+
+def setting(value: Any, *path: str) -> Mutate:
+    def apply(body: Json) -> None:
+        for key in path[:-1]:
+            body = body[key]
+        body[path[-1]] = value
+
+    return apply
+
+
+FUTURE = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+
+INTAKE_CASES = {
+    "no customer": Bad(("customer", "Field required"), without("customer")),
+    "customer unreachable": Bad(
+        ("customer", "e-mail address or a phone number"),
+        lambda b: [b["customer"].pop("email"), b["customer"].pop("phone")],
+    ),
+    "bad e-mail": Bad(("customer.email",), setting("amina@", "customer", "email")),
+    "phone too short": Bad(
+        ("customer.phone", "not a valid phone number"), setting("12345", "customer", "phone")
+    ),
+    "phone not a number": Bad(
+        ("customer.phone", "not a phone number"), setting("call me", "customer", "phone")
+    ),
+    "unknown language": Bad(
+        ("customer.language", "'fr', 'ar' or 'en'"), setting("de", "customer", "language")
+    ),
+    "blank customer name": Bad(("customer.name",), setting("   ", "customer", "name")),
+    "no customer id": Bad(("customer.id", "Field required"), without("customer", "id")),
+    "customer not an object": Bad(("customer",), setting("Amina", "customer")),
+    "unknown channel": Bad(("channel", "'phone', 'chat' or 'email'"), setting("fax", "channel")),
+    "empty order id": Bad(("order_id",), setting("", "order_id")),
+    "no seller": Bad(("seller_id", "Field required"), without("seller_id")),
+    "seller id too long": Bad(("seller_id", "at most 128"), setting("S" * 129, "seller_id")),
+    "category too long": Bad(("category", "at most 64"), setting("c" * 65, "category")),
+    "description too long": Bad(("description", "at most 10000"), setting("d" * 10_001, "description")),
+    "first contact in the future": Bad(("first_contact_at", "future"), setting(FUTURE, "first_contact_at")),
+    "first contact without a time zone": Bad(
+        ("first_contact_at", "timezone"), setting("2026-01-05T10:00:00", "first_contact_at")
+    ),
+    "first contact not a date": Bad(
+        ("first_contact_at", "datetime"), setting("yesterday", "first_contact_at")
+    ),
+    "external ref too long": Bad(("external_ref", "at most 200"), setting("r" * 201, "external_ref")),
+    "unknown field": Bad(("priority", "Extra inputs are not permitted"), setting("high", "priority")),
+    "body not JSON": Bad(("JSON decode error",), raw="{customer: nope"),
+    "body a list": Bad(("body",), raw="[]"),
+}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=name) for name, c in INTAKE_CASES.items()])
+async def test_bad_intake_is_refused_and_creates_nothing(
+    http: httpx.AsyncClient, keys: Keys, temporal_client: Client, case: Bad
+) -> None:
+    marker = f"S-bad-{uuid.uuid4().hex[:10]}"
+    body = intake_body(keys, seller_id=marker, external_ref=f"bad-{uuid.uuid4().hex}")
+    if case.mutate is not None:
+        case.mutate(body)
+    headers = auth(keys.intake) | {"Content-Type": "application/json"}
+    if case.raw is not None:
+        response = await http.post("/disputes", content=case.raw, headers=headers)
+    else:
+        response = await http.post("/disputes", json=body, headers=headers)
+    assert response.status_code == case.status, response.text
+    _names_everything(response, case.names)
+
+    # Nothing was started: not under the id this reference would get, nor for this seller.
+    if case.raw is None and "external_ref" not in case.names and "channel" not in case.names:
+        dispute_id = dispute_id_for(Channel(body["channel"]), body["external_ref"])
+        with pytest.raises(RPCError) as missing:
+            await temporal_client.get_workflow_handle(f"dispute-{dispute_id}").describe()
+        assert missing.value.status == RPCStatusCode.NOT_FOUND
+    assert (await temporal_client.count_workflows(f'SellerId = "{marker}"')).count == 0
+
+
+ACTION_CASES = {
+    "unknown outcome": ("resolve", {"outcome": "cash", "summary": "x"}, {}, ("outcome", "'refund'")),
+    "resolve without summary": ("resolve", {"outcome": "refund"}, {}, ("summary", "Field required")),
+    "no questions": ("information-requests", {"questions": []}, {}, ("questions", "at least 1")),
+    "too many questions": (
+        "information-requests",
+        {"questions": [f"Q{i}?" for i in range(21)]},
+        {},
+        ("questions", "at most 20"),
+    ),
+    "blank question": ("information-requests", {"questions": [" "]}, {}, ("questions.0",)),
+    "empty escalation reason": ("escalate", {"reason": ""}, {}, ("reason",)),
+    "empty idempotency key": (
+        "escalate",
+        {"reason": "Why not."},
+        {"Idempotency-Key": ""},
+        ("Idempotency-Key",),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "headers", "names"),
+    [pytest.param(*case, id=name) for name, case in ACTION_CASES.items()],
+)
+async def test_bad_action_is_refused_and_changes_nothing(
+    http: httpx.AsyncClient,
+    keys: Keys,
+    action: str,
+    body: Json,
+    headers: dict[str, str],
+    names: tuple[str, ...],
+) -> None:
+    dispute_id = (await open_dispute(http, keys))["dispute_id"]
+    response = await http.post(
+        f"/disputes/{dispute_id}/{action}", json=body, headers=auth(keys.operator) | headers
+    )
+    assert response.status_code == 422, response.text
+    _names_everything(response, names)
+    view = await get(http, keys.operator, dispute_id)
+    assert ([e["kind"] for e in view["history"]], view["tier"]) == (["opened"], 1)
+
+
+READ_CASES = {
+    "unknown status filter": ("/disputes?status=lost", 422, ("status", "'open'")),
+    "page too large": ("/disputes?limit=1000", 422, ("limit", "less than or equal to 100")),
+    "forged cursor": ("/disputes?cursor=bm9wZQ", 422, ("cursor", "not a cursor")),
+    "opened_from not a date": ("/disputes?opened_from=yesterday", 422, ("opened_from",)),
+    "tier out of range": ("/disputes?tier=4", 422, ("tier",)),
+    "malformed dispute id": ("/disputes/not%20an%20id", 422, ("dispute_id",)),
+    "unknown dispute": (f"/disputes/{uuid.uuid4().hex}", 404, ("No dispute",)),
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "names"), [pytest.param(*case, id=name) for name, case in READ_CASES.items()]
+)
+async def test_bad_read_is_a_clear_4xx(
+    http: httpx.AsyncClient, keys: Keys, path: str, status: int, names: tuple[str, ...]
+) -> None:
+    response = await http.get(path, headers=auth(keys.operator))
+    assert response.status_code == status, response.text
+    _names_everything(response, names)
+
+
+async def test_acting_on_an_unknown_dispute_is_404(http: httpx.AsyncClient, keys: Keys) -> None:
+    dispute_id = uuid.uuid4().hex
+    response = await http.post(
+        f"/disputes/{dispute_id}/escalate", json={"reason": "x"}, headers=auth(keys.operator)
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"] == f"No dispute {dispute_id}."
+
+
+def _names_everything(response: httpx.Response, names: tuple[str, ...]) -> None:
+    """Every one of ``names`` appears in the answer: a field's dotted location or words of the message."""
+    detail = response.json()["detail"]
+    if isinstance(detail, list):
+        text = " ".join(
+            ".".join(str(part) for part in item["loc"][1:]) + " " + item["loc"][0] + " " + item["msg"]
+            for item in detail
+        )
+    else:
+        text = str(detail)
+    for name in names:
+        assert name in text, f"{name!r} not in {text!r}"

@@ -1,0 +1,87 @@
+"""Retries: the same intake reference is one dispute, the same Idempotency-Key one action."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+from temporalio.client import Client
+
+from tests.e2e.api.conftest import Keys
+from tests.e2e.api.helpers import act, auth, get, intake_body
+
+
+async def test_twenty_concurrent_identical_intakes_open_one_dispute(
+    http: httpx.AsyncClient, keys: Keys, temporal_client: Client
+) -> None:
+    body = intake_body(keys, external_ref=f"chat-{uuid.uuid4().hex}")
+    responses = await asyncio.gather(
+        *(http.post("/disputes", json=body, headers=auth(keys.intake)) for _ in range(20))
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] * 19 + [201], [r.text for r in responses if r.status_code not in (200, 201)]
+    ids = {r.json()["dispute_id"] for r in responses}
+    assert len(ids) == 1
+    (dispute_id,) = ids
+    assert len({r.json()["registered_at"] for r in responses}) == 1  # the replays answer the original
+    count = await temporal_client.count_workflows(f'WorkflowId = "dispute-{dispute_id}"')
+    assert count.count == 1
+    history = (await get(http, keys.operator, dispute_id))["history"]
+    assert [e["kind"] for e in history] == ["opened"]
+
+
+async def test_the_same_reference_with_another_body_is_409(http: httpx.AsyncClient, keys: Keys) -> None:
+    ref = f"mail-{uuid.uuid4().hex}"
+    first = await http.post("/disputes", json=intake_body(keys, external_ref=ref), headers=auth(keys.intake))
+    assert first.status_code == 201
+    other = intake_body(keys, external_ref=ref, description="Something else entirely.")
+    response = await http.post("/disputes", json=other, headers=auth(keys.intake))
+    assert response.status_code == 409
+    assert ref in response.json()["detail"]
+    assert "different request" in response.json()["detail"]
+    # The same reference on another channel is another dispute.
+    elsewhere = await http.post(
+        "/disputes", json=intake_body(keys, external_ref=ref, channel="phone"), headers=auth(keys.intake)
+    )
+    assert elsewhere.status_code == 201
+    assert elsewhere.json()["dispute_id"] != first.json()["dispute_id"]
+
+
+async def test_a_retry_after_the_dispute_closed_answers_that_dispute(
+    http: httpx.AsyncClient, keys: Keys, temporal_client: Client
+) -> None:
+    body = intake_body(keys, external_ref=f"phone-{uuid.uuid4().hex}", channel="phone")
+    first = await http.post("/disputes", json=body, headers=auth(keys.intake))
+    dispute_id = first.json()["dispute_id"]
+    response = await act(http, keys.intake, dispute_id, "withdraw", {"reason": "Sorted out."})
+    assert response.status_code == 200
+    await temporal_client.get_workflow_handle(f"dispute-{dispute_id}").result()  # closed for good
+
+    retry = await http.post("/disputes", json=body, headers=auth(keys.intake))
+    assert retry.status_code == 200, retry.text
+    assert (retry.json()["dispute_id"], retry.json()["status"]) == (dispute_id, "withdrawn")
+    assert retry.json()["registered_at"] == first.json()["registered_at"]
+    late = await act(http, keys.operator, dispute_id, "escalate", {"reason": "Too late."})
+    assert late.status_code == 409
+    assert late.json()["detail"] == f"Dispute {dispute_id} is already withdrawn; it can no longer change."
+
+
+async def test_an_action_retried_with_its_idempotency_key_takes_effect_once(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    response = await http.post("/disputes", json=intake_body(keys), headers=auth(keys.intake))
+    dispute_id = response.json()["dispute_id"]
+    retry = {"Idempotency-Key": f"esc-{uuid.uuid4().hex}"}
+    first = await act(http, keys.agent1, dispute_id, "escalate", {"reason": "Complex."}, headers=retry)
+    second = await act(http, keys.agent1, dispute_id, "escalate", {"reason": "Complex."}, headers=retry)
+    assert (first.status_code, second.status_code) == (200, 200), second.text
+    assert first.json()["tier"] == second.json()["tier"] == 2
+    assert [e["kind"] for e in second.json()["history"]] == ["opened", "escalated"]
+
+    # Without the key, a second escalation is a new action (and takes the dispute to tier 3).
+    third = await act(http, keys.agent1, dispute_id, "escalate", {"reason": "Still complex."})
+    assert third.status_code == 409  # tier 1 may not act on a tier-2 dispute
+    fourth = await act(http, keys.agent2, dispute_id, "escalate", {"reason": "Still complex."})
+    assert fourth.json()["tier"] == 3
+    assert [e["kind"] for e in fourth.json()["history"]] == ["opened", "escalated", "escalated"]
