@@ -1,8 +1,10 @@
 """The whole service on one machine (``make run``): PostgreSQL, migrations, Temporal, the worker, the API.
 
 Every server keeps its data in one folder (``DEVSTACK_DATA_DIR``, default ``.data``), so running it
-again picks up every dispute and pending timer. Ctrl-C (or SIGTERM) stops the processes in reverse
-order; if one of them dies, everything stops and the culprit is named.
+again picks up every dispute and pending timer. API keys for local use (an operator, an intake client,
+agents of each tier, a seller) are created on the first run and kept in ``local-keys.env`` there.
+Ctrl-C (or SIGTERM) stops the processes in reverse order; if one of them dies, everything stops and the
+culprit is named.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+from api.auth import KeyRole, create_key, is_active
 from infra.migrate import migrate
-from infra.postgres import start_embedded, stop_embedded
+from infra.postgres import create_pool, start_embedded, stop_embedded
 from infra.processes import Child
 from infra.settings import DevStackSettings, Settings
 from infra.temporal_dev import TemporalDevServer
@@ -25,6 +28,16 @@ from infra.temporal_dev import TemporalDevServer
 ROOT = Path(__file__).resolve().parents[1]
 API_HOST = "127.0.0.1"
 API_START_TIMEOUT = 30.0  # seconds
+KEYS_FILE = "local-keys.env"
+# For local use only: (variable, role, actor id, scope). The seller is the quickstart's.
+LOCAL_KEYS: tuple[tuple[str, KeyRole, str, dict[str, str | int]], ...] = (
+    ("OPERATOR_KEY", KeyRole.OPERATOR, "local-operator", {}),
+    ("INTAKE_KEY", KeyRole.INTAKE, "local-chat-intake", {}),
+    ("AGENT1_KEY", KeyRole.AGENT, "local-agent-tier-1", {"tier": 1}),
+    ("AGENT2_KEY", KeyRole.AGENT, "local-agent-tier-2", {"tier": 2}),
+    ("AGENT3_KEY", KeyRole.AGENT, "local-agent-tier-3", {"tier": 3}),
+    ("SELLER_KEY", KeyRole.SELLER, "local-seller-S-1001", {"seller_id": "S-1001"}),
+)
 # uvicorn re-raises SIGTERM once it has shut down gracefully, so -SIGTERM is a clean exit too.
 CLEAN_EXITS = (0, -signal.SIGTERM, None)
 
@@ -40,6 +53,7 @@ class DevStack:
         self.stack = stack
         self.children: list[Child] = []
         self.unclean: list[str] = []  # children that did not exit with code 0 when stopped
+        self.keys: dict[str, str] = {}
 
     def on_exit(self, name: str, stop: Callable[[], Awaitable[int | None]]) -> None:
         """Stop ``name`` when the stack unwinds; last started, first stopped."""
@@ -69,6 +83,7 @@ class DevStack:
             say(f"PostgreSQL: embedded, data in {pg_dir}")
         applied = await migrate(database_url)
         say(f"migrations applied: {', '.join(applied) or 'none pending'}")
+        self.keys = await self.local_keys(database_url)
 
         temporal = TemporalDevServer(
             self.data / "temporal.db",
@@ -97,6 +112,31 @@ class DevStack:
             say(f"{name} started (pid {child.pid})")
         await self.wait_for_api()
 
+    async def local_keys(self, database_url: str) -> dict[str, str]:
+        """The local keys: those kept from an earlier run if still valid, the others created now."""
+        path = self.data / KEYS_FILE
+        kept: dict[str, str] = {}
+        if path.exists():
+            for line in path.read_text().splitlines():
+                name, _, value = line.removeprefix("export ").partition("=")
+                if value:
+                    kept[name.strip()] = value.strip()
+        pool = await create_pool(database_url, max_size=1)
+        try:
+            keys: dict[str, str] = {}
+            for name, role, actor_id, scope in LOCAL_KEYS:
+                token = kept.get(name)
+                if token is None or not await is_active(pool, token):
+                    _, token = await create_key(pool, role, actor_id, label="local stack", **scope)  # type: ignore[arg-type]
+                keys[name] = token
+        finally:
+            await pool.close()
+        if keys != kept:
+            path.write_text("".join(f"export {name}={token}\n" for name, token in keys.items()))
+            path.chmod(0o600)
+            say(f"local API keys written to {path}")
+        return keys
+
     async def wait_for_api(self) -> None:
         """Return once the API accepts connections (or has died: supervising reports that)."""
         api = self.children[-1]
@@ -117,9 +157,12 @@ class DevStack:
         print(
             f"\n  API          {api}\n"
             f"  API docs     {api}/docs\n"
-            f"  Temporal UI  http://localhost:{self.settings.temporal_ui_port}\n"
+            f"  Temporal UI  http://localhost:{self.settings.temporal_ui_port}/namespaces/default/workflows\n"
             f"  Temporal     localhost:{self.settings.temporal_port} (gRPC, namespace default)\n"
             f"  data         {self.data} (postgres/, temporal.db; Temporal's log: temporal.log)\n"
+            f"  operator key {self.keys.get('OPERATOR_KEY', '(none)')}\n"
+            f"  all local keys (operator, intake, agents of tiers 1-3, seller S-1001):\n"
+            f"               source {self.data / KEYS_FILE}\n"
             "  Ctrl-C stops everything; running again picks up where it left off.\n",
             flush=True,
         )
