@@ -1,0 +1,170 @@
+"""Intake throughput: disputes opened through the API versus a bare Temporal client, on one running stack.
+
+Not a test. Start the stack (``make run``), then:
+
+    source .data/local-keys.env
+    python -m bench.intake_rate -n 1000 --concurrency 32
+
+It opens N disputes through ``POST /disputes`` and N with ``Client.start_workflow`` (the same input,
+id policies, search attributes and summary the API uses), at the same concurrency, interleaved as
+API, bare, bare, API halves so that neither side gets the quieter half of the run. It prints both
+rates, their ratio and the API's latency percentiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+from api.intake import search_attributes
+from infra.settings import TASK_QUEUE, Settings
+from infra.temporal import connect
+from workflows.dispute import DisputeWorkflow
+from workflows.models import Actor, Channel, Customer, DisputeInput, Role, SlaPolicy
+
+RUN = uuid.uuid4().hex[:8]
+SELLER = "S-BENCH"
+
+
+def intake_body(i: int) -> dict[str, object]:
+    return {
+        "customer": {"id": f"C-{i}", "name": "Bench Customer", "phone": "05 39 42 01 42"},
+        "order_id": f"O-{RUN}-{i}",
+        "seller_id": SELLER,
+        "channel": "chat",
+        "category": "not_delivered",
+        "description": "Benchmark dispute.",
+        "external_ref": f"bench-{RUN}-{i}",
+    }
+
+
+def bare_input(i: int) -> DisputeInput:
+    now = datetime.now(UTC)
+    return DisputeInput(
+        dispute_id=f"bench{RUN}{i:08d}",
+        customer=Customer(id=f"C-{i}", name="Bench Customer", phone="+212539420142"),
+        order_id=f"O-{RUN}-{i}",
+        seller_id=SELLER,
+        channel=Channel.CHAT,
+        category="not_delivered",
+        description="Benchmark dispute.",
+        first_contact_at=now,
+        registered_at=now,
+        external_ref=f"bench-bare-{RUN}-{i}",
+        opened_by=Actor(role=Role.INTAKE, id="bench"),
+        intake_fingerprint=uuid.uuid4().hex,
+        policy=SlaPolicy(),
+    )
+
+
+@dataclass
+class Tally:
+    count: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+async def run_batch(
+    start: int, n: int, concurrency: int, one: Callable[[int], Awaitable[None]], tally: Tally
+) -> None:
+    """``n`` calls of ``one`` at ``concurrency`` in flight; their time and latencies go to ``tally``."""
+    numbers = iter(range(start, start + n))
+
+    async def lane() -> None:
+        for i in numbers:
+            began = time.perf_counter()
+            await one(i)
+            tally.latencies.append(time.perf_counter() - began)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    tally.seconds += time.perf_counter() - began
+    tally.count += n
+
+
+async def main(args: argparse.Namespace) -> int:
+    client = await connect(Settings(temporal_address=args.temporal, temporal_namespace=args.namespace))
+    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+    async with httpx.AsyncClient(base_url=args.api, limits=limits, timeout=30) as http:
+        headers = {"X-API-Key": args.key}
+
+        async def through_api(i: int) -> None:
+            response = await http.post("/disputes", json=intake_body(i), headers=headers)
+            if response.status_code != 201:
+                raise SystemExit(f"POST /disputes answered {response.status_code}: {response.text}")
+
+        async def through_client(i: int) -> None:
+            await start_bare(client, bare_input(i), args.task_queue)
+
+        warmup = Tally()
+        await run_batch(10_000_000, args.concurrency, args.concurrency, through_api, warmup)
+        await run_batch(10_000_000, args.concurrency, args.concurrency, through_client, warmup)
+
+        api, bare = Tally(), Tally()
+        half = args.n // 2
+        plan = [(through_api, api, 0), (through_client, bare, 0)]
+        plan += [(through_client, bare, half), (through_api, api, half)]
+        for one, tally, offset in plan:
+            await run_batch(offset, half if offset == 0 else args.n - half, args.concurrency, one, tally)
+
+    print(f"disputes per path: {args.n}, concurrency {args.concurrency}")
+    for name, tally in (("bare client start_workflow", bare), ("API POST /disputes", api)):
+        print(
+            f"{name:<27} {tally.rate:7.1f} /s   latency p50 {tally.percentile(50):6.1f} ms"
+            f"   p99 {tally.percentile(99):6.1f} ms   mean {statistics.mean(tally.latencies) * 1000:6.1f} ms"
+        )
+    print(f"ratio API / bare: {api.rate / bare.rate:.2f}")
+    return 0
+
+
+async def start_bare(client: Client, dispute: DisputeInput, task_queue: str) -> None:
+    await client.start_workflow(
+        DisputeWorkflow.run,
+        dispute,
+        id=f"dispute-{dispute.dispute_id}",
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        search_attributes=search_attributes(dispute),
+        static_summary=f"dispute {dispute.dispute_id}: chat complaint about seller {SELLER} (not_delivered)",
+    )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.intake_rate", description=__doc__.split("\n")[0])
+    parser.add_argument("-n", type=int, default=1000, help="disputes per path (default 1000)")
+    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (default 32)")
+    parser.add_argument("--api", default=f"http://localhost:{os.environ.get('API_PORT', '8000')}")
+    temporal = os.environ.get("TEMPORAL_ADDRESS", f"localhost:{os.environ.get('TEMPORAL_PORT', '7233')}")
+    parser.add_argument("--temporal", default=temporal)
+    parser.add_argument("--namespace", default=os.environ.get("TEMPORAL_NAMESPACE", "default"))
+    parser.add_argument("--task-queue", default=TASK_QUEUE)
+    parser.add_argument("--key", default=os.environ.get("INTAKE_KEY"), help="an intake key ($INTAKE_KEY)")
+    args = parser.parse_args()
+    if not args.key:
+        parser.error("an intake key is needed: --key, or INTAKE_KEY (source .data/local-keys.env)")
+    return args
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))

@@ -1,0 +1,171 @@
+"""What an operator sees with the real ``temporal`` CLI: search-attribute queries, a dispute's summary,
+its search attributes, its current details and its timers, and no customer PII anywhere.
+
+Disputes are opened as the API opens them. Visibility is eventually consistent: lists are polled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from api.intake import open_dispute
+from infra.binaries import find_binary
+from infra.processes import Child
+from infra.settings import TASK_QUEUE
+from workflows.dispute import TIMER_SUMMARIES, DisputeWorkflow
+from workflows.models import (
+    Actor,
+    Channel,
+    Customer,
+    DeadlineKind,
+    DisputeInput,
+    Outcome,
+    ResolveAction,
+    Role,
+)
+
+NAMESPACE = "default"
+VISIBILITY_TIMEOUT = 10.0  # seconds
+CUSTOMER = Customer(id="cust-cli", name="Salma Bennani", email="salma@example.ma", phone="+212661406136")
+DESCRIPTION = "The parcel never arrived."
+PII = ("Salma", "Bennani", "salma@example.ma", "661406136", "parcel never arrived")
+AGENT = Actor(role=Role.AGENT, id="agent-cli", tier=1)
+
+
+async def temporal(address: str, *args: str) -> Any:
+    """Run ``temporal <args> -o json`` against the dev server; its parsed output."""
+    process = await asyncio.create_subprocess_exec(
+        find_binary("temporal"), *args, "--address", address, "--namespace", NAMESPACE, "-o", "json",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await process.communicate()
+    assert process.returncode == 0, f"temporal {' '.join(args)}: {err.decode()}"
+    return json.loads(out)
+
+
+async def listed(address: str, query: str, expected: set[str]) -> set[str]:
+    """The workflow ids ``temporal workflow list --query`` gives, once they are ``expected`` (or time out)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + VISIBILITY_TIMEOUT
+    while True:
+        ids = {
+            row["execution"]["workflowId"]
+            for row in await temporal(address, "workflow", "list", "--query", query)
+        }
+        if ids == expected or loop.time() > deadline:
+            return ids
+        await asyncio.sleep(0.3)
+
+
+def decoded(value: Any) -> str:
+    """Every string in the CLI's JSON, payloads (base64 ``data``) decoded: what a reader could recover."""
+    if isinstance(value, dict):
+        parts = [decoded(item) for item in value.values()]
+        if isinstance(value.get("data"), str):
+            parts.append(base64.b64decode(value["data"]).decode(errors="replace"))
+        return "\n".join(parts)
+    if isinstance(value, list):
+        return "\n".join(decoded(item) for item in value)
+    return str(value)
+
+
+def search_attributes(description: dict[str, Any]) -> dict[str, Any]:
+    fields = description["workflowExecutionInfo"]["searchAttributes"]["indexedFields"]
+    return {name: json.loads(base64.b64decode(payload["data"])) for name, payload in fields.items()}
+
+
+def dispute(seller_id: str, channel: Channel, first_contact_at: datetime) -> DisputeInput:
+    return DisputeInput(
+        dispute_id=f"cli-{uuid.uuid4().hex[:10]}",
+        customer=CUSTOMER,
+        order_id="order-cli",
+        seller_id=seller_id,
+        channel=channel,
+        category="not_delivered",
+        description=DESCRIPTION,
+        first_contact_at=first_contact_at,
+        registered_at=datetime.now(UTC),
+    )
+
+
+async def test_an_operator_finds_and_reads_disputes_with_the_cli(
+    temporal_client: Client, temporal_dev_server: str, worker: Child
+) -> None:
+    address, now = temporal_dev_server, datetime.now(UTC)
+    seller, other_seller = f"S-{uuid.uuid4().hex[:8]}", f"S-{uuid.uuid4().hex[:8]}"
+    # Default policy (days): nothing fires during the test. The late one was first contacted 5 days
+    # and an hour ago: every clock has run out, so it is at tier 3 and breached at once.
+    fresh = dispute(seller, Channel.PHONE, now)
+    resolved = dispute(seller, Channel.CHAT, now)
+    late = dispute(other_seller, Channel.EMAIL, now - timedelta(days=5, hours=1))
+    fresh_id, resolved_id, late_id = (f"dispute-{d.dispute_id}" for d in (fresh, resolved, late))
+    try:
+        for opened in (fresh, resolved, late):
+            await open_dispute(temporal_client, opened, TASK_QUEUE)
+        await temporal_client.get_workflow_handle(resolved_id).execute_update(
+            DisputeWorkflow.resolve, ResolveAction(actor=AGENT, outcome=Outcome.REFUND, summary="Refunded.")
+        )
+
+        # The README's queries.
+        queries = {
+            f"SellerId='{seller}' AND DisputeStatus='open'": {fresh_id},
+            f"SellerId='{seller}' AND DisputeStatus='resolved'": {resolved_id},
+            f"DisputeTier='3' AND SlaBreached=true AND SellerId IN ('{seller}', '{other_seller}')": {late_id},
+            f"Channel='email' AND FirstContactAt >= '{(now - timedelta(days=6)):%Y-%m-%dT%H:%M:%SZ}' "
+            f"AND SellerId='{other_seller}'": {late_id},
+        }
+        for query, ids in queries.items():
+            assert await listed(address, query, ids) == ids, query
+
+        description = await temporal(address, "workflow", "describe", "--workflow-id", fresh_id)
+        summary = description["executionConfig"]["userMetadata"]["summary"]
+        assert fresh.dispute_id in summary and seller in summary and "phone" in summary
+        attributes = search_attributes(description)
+        expected = {"DisputeStatus": "open", "DisputeTier": "1", "SellerId": seller, "Channel": "phone"}
+        assert {name: attributes[name] for name in expected} == expected
+        assert attributes["SlaBreached"] is False
+        assert datetime.fromisoformat(attributes["FirstContactAt"]) == fresh.first_contact_at
+        late_attributes = search_attributes(
+            await temporal(address, "workflow", "describe", "--workflow-id", late_id)
+        )
+        assert (late_attributes["DisputeTier"], late_attributes["SlaBreached"]) == ("3", True)
+
+        # Current details (what Temporal UI shows under the summary), from the workflow's metadata query.
+        metadata = await temporal(address, "workflow", "metadata", "--workflow-id", fresh_id)
+        details = metadata["queryResult"][0]["currentDetails"]
+        assert details.startswith("**open** at tier 1") and "resolution_team: pending, due" in details
+
+        # Timers say what they are for (describe lists no timers: they are in the history, as in the UI).
+        history = await temporal(address, "workflow", "show", "--workflow-id", fresh_id)
+        timers = [
+            json.loads(base64.b64decode(event["userMetadata"]["summary"]["data"]))
+            for event in history["events"]
+            if event["eventType"] == "EVENT_TYPE_TIMER_STARTED"
+        ]
+        assert timers and set(timers) <= set(TIMER_SUMMARIES.values())
+        # One timer at a time, for the next clock: the seller's response window comes first.
+        assert timers[0] == TIMER_SUMMARIES[DeadlineKind.SELLER_REMINDER]
+
+        # The history holds the input, contact details included (until a payload codec encrypts it):
+        # which also shows the check below would find PII if it were there.
+        assert CUSTOMER.name in decoded(history)
+        # No customer PII in the summary, search attributes, details or list rows, payloads decoded.
+        rows = await temporal(
+            address, "workflow", "list", "--query", f"SellerId IN ('{seller}', '{other_seller}')"
+        )
+        seen = decoded([description, metadata, rows])
+        for secret in PII:
+            assert secret not in seen, f"{secret!r} shows in what an operator sees"
+    finally:
+        for workflow_id in (fresh_id, resolved_id, late_id):
+            with contextlib.suppress(RPCError):  # closed already, or never started
+                await temporal_client.get_workflow_handle(workflow_id).terminate("end of the test")
