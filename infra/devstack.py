@@ -96,12 +96,31 @@ class DevStack:
         self.children.append(temporal.child)
         say(f"temporal started (pid {temporal.child.pid}), answering on {temporal.address}")
 
+        # A local SMTP server keeps every e-mail the service sends, for a person to read.
+        mail_dir = self.data / "mail"
+        mailbox_argv = [
+            "-m",
+            "infra.mailbox",
+            "--port",
+            str(self.settings.mailbox_port),
+            "--dir",
+            str(mail_dir),
+        ]
+        mailbox = Child("mailbox", [sys.executable, *mailbox_argv], cwd=ROOT)
+        await mailbox.start()
+        self.on_exit("mailbox", mailbox.stop)
+        self.children.append(mailbox)
+        say(f"mailbox started (pid {mailbox.pid}), e-mail kept in {mail_dir}")
+
         env = {
             **os.environ,
             "TEMPORAL_ADDRESS": temporal.address,
             "TEMPORAL_NAMESPACE": temporal.namespace,
             "DATABASE_URL": database_url,
             "PYTHONUNBUFFERED": "1",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.settings.mailbox_port),
+            "SMTP_TLS": "none",
         }
         api_argv = ["-m", "uvicorn", "api.app:app", "--host", API_HOST, "--port", str(self.settings.api_port)]
         for name, argv in (("worker", ["worker.py"]), ("api", api_argv)):
@@ -160,6 +179,7 @@ class DevStack:
             f"  Temporal UI  http://localhost:{self.settings.temporal_ui_port}/namespaces/default/workflows\n"
             f"  Temporal     localhost:{self.settings.temporal_port} (gRPC, namespace default)\n"
             f"  data         {self.data} (postgres/, temporal.db; Temporal's log: temporal.log)\n"
+            f"  e-mail sent  {self.data / 'mail'} (.eml files; SMTP on port {self.settings.mailbox_port})\n"
             f"  operator key {self.keys.get('OPERATOR_KEY', '(none)')}\n"
             f"  all local keys (operator, intake, agents of tiers 1-3, seller S-1001):\n"
             f"               source {self.data / KEYS_FILE}\n"

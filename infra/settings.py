@@ -57,6 +57,7 @@ class DevStackSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", frozen=True)
 
     api_port: int = 8000
+    mailbox_port: int = 1025
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     devstack_data_dir: Path = Path(__file__).resolve().parents[1] / ".data"

@@ -49,7 +49,7 @@ async def interrupt(stack: Child, log_file: Path, data_dir: Path) -> None:
     output = await asyncio.to_thread(log_file.read_text)
     assert code == 0, output
     pids = [int(pid) for pid in re.findall(r"started \(pid (\d+)\)", output)]
-    assert len(pids) == 3, output  # temporal, worker, api
+    assert len(pids) == 4, output  # temporal, mailbox, worker, api
     for pid in pids:
         # Each child leads its own process group: an empty group means it and its children are gone.
         try:
@@ -62,13 +62,14 @@ async def interrupt(stack: Child, log_file: Path, data_dir: Path) -> None:
 
 async def test_devstack_starts_stops_and_restarts_on_the_same_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    ports = {name: free_port() for name in ("API_PORT", "TEMPORAL_PORT", "TEMPORAL_UI_PORT")}
+    ports = {name: free_port() for name in ("API_PORT", "TEMPORAL_PORT", "TEMPORAL_UI_PORT", "MAILBOX_PORT")}
 
     first_log = tmp_path / "first.log"
     async with devstack(data_dir, first_log, ports) as stack:
         client = await wait_until_up(stack, ports)
         # Nobody polls this queue: the workflow stays running, like a dispute waiting on a timer.
         await client.start_workflow("NoSuchWorkflow", id="devstack-restart-check", task_queue="nobody")
+        await an_email_lands_in_the_mail_folder(data_dir, ports)
         await interrupt(stack, first_log, data_dir)
 
     second_log = tmp_path / "second.log"
@@ -78,3 +79,30 @@ async def test_devstack_starts_stops_and_restarts_on_the_same_data(tmp_path: Pat
         assert description.status == WorkflowExecutionStatus.RUNNING
         assert "none pending" in await asyncio.to_thread(second_log.read_text)  # the schema was kept
         await interrupt(stack, second_log, data_dir)
+
+
+async def an_email_lands_in_the_mail_folder(data_dir: Path, ports: dict[str, int]) -> None:
+    """A dispute opened with the printed intake key: its acknowledgement is a file a person can read."""
+    keys = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in (await asyncio.to_thread((data_dir / "local-keys.env").read_text)).splitlines()
+    )
+    body = {
+        "customer": {"id": "C-1", "name": "Yasmine", "email": "yasmine@example.ma", "language": "fr"},
+        "order_id": "O-1",
+        "seller_id": "S-1001",
+        "channel": "chat",
+        "category": "not_delivered",
+        "description": "Parcel not delivered.",
+    }
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['API_PORT']}") as http:
+        response = await http.post("/disputes", json=body, headers={"X-API-Key": keys["INTAKE_KEY"]})
+    assert response.status_code == 201, response.text
+    dispute_id = response.json()["dispute_id"]
+    for _ in range(150):
+        mails = list((data_dir / "mail").glob("*.eml"))
+        texts = [await asyncio.to_thread(m.read_text) for m in mails]
+        if any(dispute_id in text and "yasmine@example.ma" in text for text in texts):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no acknowledgement for {dispute_id} in {data_dir / 'mail'}")
