@@ -27,9 +27,10 @@ from infra.migrate import migrate
 from infra.postgres import create_pool, start_embedded
 from infra.temporal import DATA_CONVERTER
 from tests.delivery.servers import SmtpSink
-from tests.workflows.driver import AGENT1, AGENT2, CUSTOMER, DAY, HOUR, Disputes, Handle, seller
+from tests.workflows.driver import AGENT1, AGENT2, AGENT3, CUSTOMER, DAY, HOUR, Disputes, Handle, seller
 from worker import build_worker
 from workflows import search_attributes as sa
+from workflows.business_hours import BusinessCalendar
 from workflows.dispute import DisputeWorkflow
 from workflows.models import (
     EscalateAction,
@@ -40,6 +41,7 @@ from workflows.models import (
     RequestSellerContactAction,
     ResolveAction,
     SellerResponseAction,
+    SlaPolicy,
     SubmitFindingsAction,
     WithdrawAction,
 )
@@ -117,12 +119,41 @@ async def seller_flagged(d: Disputes) -> Handle:
     return handle
 
 
+async def paused_for_the_customer(d: Disputes) -> Handle:
+    handle = await d.start(policy=SlaPolicy(pause_while_awaiting_customer=True))
+    await d.sleep(30 * HOUR)
+    await handle.execute_update(
+        DisputeWorkflow.request_information, RequestInformationAction(actor=AGENT2, questions=["Invoice?"])
+    )
+    await d.sleep(DAY)
+    await handle.execute_update(
+        DisputeWorkflow.provide_information, ProvideInformationAction(actor=CUSTOMER, answer="Attached.")
+    )
+    await d.sleep(2 * DAY)
+    await handle.execute_update(
+        DisputeWorkflow.resolve, ResolveAction(actor=AGENT3, outcome=Outcome.PARTIAL_REFUND, summary="Half.")
+    )
+    return handle
+
+
+async def counted_in_business_hours(d: Disputes) -> Handle:
+    handle = await d.start(policy=SlaPolicy(business_hours=BusinessCalendar()))
+    await d.sleep(3 * DAY)
+    await d.until(handle, lambda s: s.tier >= 2)
+    await handle.execute_update(
+        DisputeWorkflow.resolve, ResolveAction(actor=AGENT2, outcome=Outcome.REPAIR, summary="Repaired.")
+    )
+    return handle
+
+
 SCENARIOS: list[Callable[[Disputes], Awaitable[Handle]]] = [
     resolved_at_first_contact,
     investigated_and_resolved,
     never_resolved,
     seller_failed_contact_released_withdrawn,
     seller_flagged,
+    paused_for_the_customer,
+    counted_in_business_hours,
 ]
 
 
