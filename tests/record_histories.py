@@ -16,20 +16,24 @@ import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.testing import WorkflowEnvironment
-
 from activities.delivery import Deliveries
-from infra.binaries import find_binary
 from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
 from infra.postgres import create_pool, start_embedded
-from infra.temporal import DATA_CONVERTER
 from tests.delivery.servers import SmtpSink
-from tests.workflows.driver import AGENT1, AGENT2, AGENT3, CUSTOMER, DAY, HOUR, Disputes, Handle, seller
+from tests.workflows.driver import (
+    AGENT1,
+    AGENT2,
+    AGENT3,
+    CUSTOMER,
+    DAY,
+    HOUR,
+    Disputes,
+    Handle,
+    seller,
+    time_skipping_env,
+)
 from worker import build_worker
-from workflows import search_attributes as sa
 from workflows.business_hours import BusinessCalendar
 from workflows.dispute import DisputeWorkflow
 from workflows.models import (
@@ -158,16 +162,7 @@ SCENARIOS: list[Callable[[Disputes], Awaitable[Handle]]] = [
 
 
 async def record(scenario: Callable[[Disputes], Awaitable[Handle]], dsn: str, version: str) -> Path:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"), data_converter=DATA_CONVERTER
-    )
-    async with env:
-        await env.client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(
-                namespace=env.client.namespace,
-                search_attributes={k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in sa.ALL},
-            )
-        )
+    async with await time_skipping_env() as env:
         pool = await create_pool(dsn)
         task_queue = "record"
         mail = SmtpSink()

@@ -8,33 +8,18 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.delivery import Deliveries
-from infra.binaries import find_binary
 from infra.delivery_settings import DeliverySettings
-from infra.temporal import DATA_CONVERTER
-from tests.workflows.driver import Disputes
+from tests.workflows.driver import Disputes, time_skipping_env
 from worker import build_worker
-from workflows import search_attributes as sa
 
 
 @pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"), data_converter=DATA_CONVERTER
-    )
+    env = await time_skipping_env()
     try:
-        await env.client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(
-                namespace=env.client.namespace,
-                search_attributes={
-                    key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL
-                },
-            )
-        )
         yield env
     finally:
         await env.shutdown()

@@ -9,10 +9,15 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowHandle
+from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 
+from infra.binaries import find_binary
+from infra.temporal import DATA_CONVERTER
+from workflows import search_attributes as sa
 from workflows.dispute import DisputeWorkflow
 from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, Role, SlaPolicy
 
@@ -31,6 +36,22 @@ Handle = WorkflowHandle[DisputeWorkflow, DisputeState]
 
 def seller(seller_id: str) -> Actor:
     return Actor(role=Role.SELLER, id=f"user-{seller_id}", seller_id=seller_id)
+
+
+async def time_skipping_env(runtime: Runtime | None = None) -> WorkflowEnvironment:
+    """A time-skipping test server of its own, with the dispute search attributes registered."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_binary("temporal-test-server"),
+        data_converter=DATA_CONVERTER,
+        runtime=runtime,
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in sa.ALL},
+        )
+    )
+    return env
 
 
 class Disputes:

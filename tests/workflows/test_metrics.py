@@ -6,19 +6,13 @@ import uuid
 
 import asyncpg
 import httpx
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
-from temporalio.testing import WorkflowEnvironment
 
 from activities.delivery import Deliveries
-from infra.binaries import find_binary
 from infra.delivery_settings import DeliverySettings
 from infra.processes import free_port
-from infra.temporal import DATA_CONVERTER
-from tests.workflows.driver import AGENT1, HOUR, Disputes
+from tests.workflows.driver import AGENT1, HOUR, Disputes, time_skipping_env
 from worker import build_worker
-from workflows import search_attributes as sa
 from workflows.dispute import DisputeWorkflow
 from workflows.models import EscalateAction
 
@@ -28,18 +22,7 @@ async def test_dispute_metrics_are_exported(
 ) -> None:
     address = f"127.0.0.1:{free_port()}"
     runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"),
-        data_converter=DATA_CONVERTER,
-        runtime=runtime,
-    )
-    async with env:
-        await env.client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(
-                namespace=env.client.namespace,
-                search_attributes={k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in sa.ALL},
-            )
-        )
+    async with await time_skipping_env(runtime) as env:
         task_queue = f"metrics-{uuid.uuid4().hex[:6]}"
         deliveries = Deliveries.from_settings(pg_pool, delivery_settings)
         async with build_worker(env.client, pg_pool, task_queue, deliveries):
