@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionDescription, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from api import read_model
@@ -59,15 +59,20 @@ async def live_state(client: Client, dispute_id: str, wait: timedelta = QUERY_TI
         return None
 
 
-async def seller_of(client: Client, dispute_id: str) -> str | None:
-    """The dispute's seller, from its search attributes (set at start; no worker needed); None if unknown."""
+async def describe(client: Client, dispute_id: str) -> WorkflowExecutionDescription | None:
+    """The dispute's workflow as the server describes it (no worker needed); None if there is none."""
     try:
-        description = await handle_for(client, dispute_id).describe()
+        return await handle_for(client, dispute_id).describe()
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return None
         raise
-    return description.typed_search_attributes.get(sa.SELLER_ID)
+
+
+async def seller_of(client: Client, dispute_id: str) -> str | None:
+    """The dispute's seller, from its search attributes (set at start); None if unknown."""
+    description = await describe(client, dispute_id)
+    return description.typed_search_attributes.get(sa.SELLER_ID) if description else None
 
 
 async def start_input(client: Client, dispute_id: str) -> DisputeInput:

@@ -114,12 +114,8 @@ async def _act(
 
 async def _closed_or_missing(client: Client, pool: asyncpg.Pool, dispute_id: str) -> HTTPException:
     """An update finds no running workflow: the dispute is closed (409) or does not exist (404)."""
-    try:
-        await views.handle_for(client, dispute_id).describe()
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            return errors.not_found(dispute_id)
-        raise
+    if await views.describe(client, dispute_id) is None:
+        return errors.not_found(dispute_id)
     status = await pool.fetchval("SELECT status FROM disputes WHERE dispute_id = $1", dispute_id)
     return errors.conflict(f"Dispute {dispute_id} is already {status or 'closed'}; it can no longer change.")
 

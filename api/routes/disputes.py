@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from api import errors, intake, read_model, views
 from api.auth import ApiKey, KeyRole
@@ -86,12 +85,8 @@ async def get_dispute(
 
 async def _missing(client: Client, dispute_id: str) -> Exception:
     """404, unless the dispute exists but neither its worker nor the read model can tell of it yet."""
-    try:
-        await views.handle_for(client, dispute_id).describe()
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            return errors.not_found(dispute_id)
-        raise
+    if await views.describe(client, dispute_id) is None:
+        return errors.not_found(dispute_id)
     return errors.unavailable(f"Dispute {dispute_id} exists, but no worker is answering for it yet.")
 
 
