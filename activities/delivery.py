@@ -22,7 +22,14 @@ from temporalio.exceptions import ApplicationError
 from activities.channels import EmailSender, Refused, Unavailable, WebhookSender
 from activities.email import SmtpSender, build_message
 from activities.errors import BAD_DATA
-from activities.recipients import DISPUTE_QUERY, EMAIL, route, template_context, webhook_event
+from activities.recipients import (
+    DISPUTE_QUERY,
+    EMAIL,
+    notification_data,
+    route,
+    template_context,
+    webhook_event,
+)
 from activities.templating import Rendered, render
 from activities.webhooks import HttpWebhookSender
 from infra.delivery_settings import DeliverySettings
@@ -38,7 +45,8 @@ DISPUTE_NOT_RECORDED = "DisputeNotRecorded"
 # Longer than one attempt can take (the SMTP and webhook timeouts), so only a crashed one outlives it.
 LEASE = timedelta(minutes=2)
 
-_KEY = "dispute_id = $1 AND seq = $2 AND kind = $3 AND recipient_kind = $4 AND recipient_ref = $5"
+# The outbox key, by dispute (dispute_id) or by seller account change (account_change_id).
+_KEY = "{subject} = $1 AND seq = $2 AND kind = $3 AND recipient_kind = $4 AND recipient_ref = $5"
 _CLAIM = f"""
 UPDATE notifications
 SET attempts = attempts + 1, last_attempt_at = now(), locked_until = now() + $6::interval,
@@ -84,9 +92,17 @@ class Deliveries:
         return cls(pool, settings, SmtpSender(settings), webhooks)
 
     def message_id(self, key: NotificationKey) -> str:
-        """``<dispute.seq.kind.recipient-kind.hash@domain>``: stable, and without the recipient's id."""
+        """``<dispute.seq.kind.recipient-kind.hash@domain>``: stable, and without the recipient's id.
+
+        An account change's notification reads ``<account-change-<id>.kind.recipient-kind.hash@domain>``.
+        """
         ref = hashlib.sha256(key.recipient_ref.encode()).hexdigest()[:16]
-        parts = f"{key.dispute_id}.{key.seq}.{key.kind}.{key.recipient_kind.value}.{ref}"
+        subject = (
+            f"{key.dispute_id}.{key.seq}"
+            if key.dispute_id is not None
+            else f"account-change-{key.account_change_id}"
+        )
+        parts = f"{subject}.{key.kind}.{key.recipient_kind.value}.{ref}"
         return f"<{parts}@{self._settings.mail_domain}>"
 
     @activity.defn(name="deliver_notification")
@@ -97,7 +113,7 @@ class Deliveries:
         A refusal (a 5xx from the mail server, a 4xx from a webhook receiver) is recorded and raised as
         a non-retryable ``DeliveryRefused``; anything that may pass later raises a retryable error.
         """
-        row = await self._pool.fetchrow(_CLAIM, *_key_args(key), LEASE, self.message_id(key))
+        row = await self._pool.fetchrow(_sql(_CLAIM, key), *_key_args(key), LEASE, self.message_id(key))
         if row is None:
             return await self._unclaimed(key)
         try:
@@ -113,7 +129,7 @@ class Deliveries:
         return await self._finish(key, row["id"], refused, unavailable, skipped)
 
     async def _unclaimed(self, key: NotificationKey) -> DeliveryResult:
-        recorded = await self._pool.fetchrow(_RECORDED, *_key_args(key))
+        recorded = await self._pool.fetchrow(_sql(_RECORDED, key), *_key_args(key))
         if recorded is None:
             raise ApplicationError(f"{_label(key)}: not in the outbox", type=BAD_DATA, non_retryable=True)
         if recorded["status"] == "pending":  # another attempt holds the lease
@@ -128,15 +144,18 @@ class Deliveries:
     async def _prepare(
         self, key: NotificationKey, row: asyncpg.Record
     ) -> tuple[Rendered, list[tuple[str, str]], dict[str, Any], str]:
-        dispute = await self._pool.fetchrow(DISPUTE_QUERY, key.dispute_id)
-        if dispute is None:
-            # Its first event is recorded right after the outbox rows: wait for it.
-            raise ApplicationError(
-                f"{_label(key)}: dispute not in the read model yet", type=DISPUTE_NOT_RECORDED
-            )
+        dispute = None  # a seller account's notification is about no dispute
+        if key.dispute_id is not None:
+            dispute = await self._pool.fetchrow(DISPUTE_QUERY, key.dispute_id)
+            if dispute is None:
+                # Its first event is recorded right after the outbox rows: wait for it.
+                raise ApplicationError(
+                    f"{_label(key)}: dispute not in the read model yet", type=DISPUTE_NOT_RECORDED
+                )
         recipient = await route(self._pool, self._settings, key, row["email"], dispute)
+        data = await notification_data(self._pool, key, row["data"])
         try:
-            context = template_context(key, row["data"], dispute, recipient.name)
+            context = template_context(key, data, dispute, recipient.name)
             rendered = render(key.recipient_kind, key.kind, Language(row["language"]), context)
         except (TemplateError, ValueError, KeyError) as error:
             # A message that cannot be written will not be written on the next attempt either.
@@ -147,7 +166,7 @@ class Deliveries:
         return (
             rendered,
             recipient.channels,
-            webhook_event(key, delivery_id, row, dispute, rendered),
+            webhook_event(key, delivery_id, row, data, dispute, rendered),
             recipient.skipped,
         )
 
@@ -231,13 +250,23 @@ def _join(failures: _Failures, part: str) -> str:
     return "; ".join(f"{channel}: {why[part]}" for channel, why in failures.items())
 
 
+def _sql(query: str, key: NotificationKey) -> str:
+    return query.format(subject="dispute_id" if key.dispute_id is not None else "account_change_id")
+
+
 def _key_args(key: NotificationKey) -> tuple[Any, ...]:
-    return key.dispute_id, key.seq, key.kind, key.recipient_kind.value, key.recipient_ref
+    subject = key.dispute_id if key.dispute_id is not None else key.account_change_id
+    return subject, key.seq, key.kind, key.recipient_kind.value, key.recipient_ref
 
 
 def _label(key: NotificationKey) -> str:
     """How a notification is named in logs and failures: ids and codes, never contact details."""
-    return f"notification {key.dispute_id}#{key.seq} {key.kind} to {key.recipient_kind.value}"
+    subject = (
+        f"{key.dispute_id}#{key.seq}"
+        if key.dispute_id is not None
+        else f"account-change-{key.account_change_id}"
+    )
+    return f"notification {subject} {key.kind} to {key.recipient_kind.value}"
 
 
 def _log(key: NotificationKey, status: str, channels: list[str] | None = None) -> None:

@@ -8,10 +8,12 @@ from temporalio import activity
 from activities.errors import bad_data_is_final
 from workflows.models import NotificationRequest
 
+# Either key may conflict: a dispute's (the table's) or an account change's (a partial unique index).
 _QUEUE = """
-INSERT INTO notifications (dispute_id, seq, kind, recipient_kind, recipient_ref, email, phone, language, data)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (dispute_id, seq, kind, recipient_kind, recipient_ref) DO NOTHING
+INSERT INTO notifications
+    (dispute_id, seq, kind, recipient_kind, recipient_ref, email, phone, language, data, account_change_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT DO NOTHING
 """
 
 
@@ -39,12 +41,19 @@ class Outbox:
                         r.phone,
                         r.language.value,
                         r.model_dump(mode="json", include={"data"})["data"],
+                        r.account_change_id,
                     )
                     new += status.endswith(" 1")
         activity.logger.info(
             "queued %d new of %d notifications (%s)",
             new,
             len(requests),
-            ", ".join(sorted({f"{r.dispute_id}#{r.seq} {r.kind}" for r in requests})),
+            ", ".join(sorted({f"{_subject(r)} {r.kind}" for r in requests})),
         )
         return new
+
+
+def _subject(request: NotificationRequest) -> str:
+    if request.dispute_id is None:
+        return f"account-change-{request.account_change_id}"
+    return f"{request.dispute_id}#{request.seq}"

@@ -8,10 +8,11 @@ from typing import Any
 
 import asyncpg
 
+from activities.sellers import CHANGE_COLUMNS
 from activities.templating import Rendered
 from infra.delivery_settings import DeliverySettings
 from workflows.delivery import NotificationKey
-from workflows.models import Deadline, RecipientKind
+from workflows.models import ACCOUNT_CHANGED, AccountChange, Deadline, RecipientKind
 
 EMAIL = "email"
 WEBHOOK = "webhook"
@@ -23,6 +24,13 @@ _DISPUTE_FIELDS = (
 DISPUTE_QUERY = (
     f"SELECT {', '.join(_DISPUTE_FIELDS)}, deadlines, customer_name FROM disputes WHERE dispute_id = $1"
 )
+# The change a strike made during a dispute. Strikes only raise an account, so one dispute's changes
+# reach distinct statuses (short of a reinstatement in between): the status the message names finds it.
+_CHANGE_OF_DISPUTE = f"""
+SELECT {CHANGE_COLUMNS} FROM seller_account_changes
+WHERE seller_id = $1 AND dispute_id = $2 AND to_status = $3
+ORDER BY id DESC LIMIT 1
+"""
 
 
 @dataclass(frozen=True)
@@ -39,15 +47,16 @@ async def route(
     settings: DeliverySettings,
     key: NotificationKey,
     email: str | None,
-    dispute: asyncpg.Record,
+    dispute: asyncpg.Record | None,
 ) -> Route:
     """The channels open to the recipient; a channel with no address or URL is left out, not failed."""
     kind = key.recipient_kind
     if kind == RecipientKind.CUSTOMER:
         # The address queued with the message: the one the customer gave for this dispute.
+        name = dispute["customer_name"] if dispute else None
         if not email:
-            return Route(dispute["customer_name"], skipped="no e-mail address; phone-only customer")
-        return Route(dispute["customer_name"], [(EMAIL, email)])
+            return Route(name, skipped="no e-mail address; phone-only customer")
+        return Route(name, [(EMAIL, email)])
     if kind == RecipientKind.SELLER:
         seller = await pool.fetchrow(
             "SELECT name, email FROM sellers WHERE seller_id = $1", key.recipient_ref
@@ -73,19 +82,40 @@ def _open(name: str | None, candidates: list[tuple[str, str | None]], none_open:
     return Route(name, channels, "" if channels else none_open)
 
 
-def deadlines(dispute: asyncpg.Record) -> dict[str, datetime]:
+async def notification_data(pool: asyncpg.Pool, key: NotificationKey, data: dict[str, Any]) -> dict[str, Any]:
+    """The queued data, and for a change of a seller's account made during a dispute, the change itself.
+
+    The dispute's workflow queues only the new ``status``; the seller service that enforces the change
+    also needs where it came from, why and when: the same facts an operator's reinstatement carries.
+    """
+    if key.kind != ACCOUNT_CHANGED or key.dispute_id is None or "from" in data:
+        return data
+    row = await pool.fetchrow(_CHANGE_OF_DISPUTE, key.recipient_ref, key.dispute_id, data.get("status"))
+    if row is None:
+        return data
+    return AccountChange.model_validate(dict(row)).facts() | data
+
+
+def deadlines(dispute: asyncpg.Record | None) -> dict[str, datetime]:
+    if dispute is None:
+        return {}
     return {d.kind.value: d.due_at for d in map(Deadline.model_validate, dispute["deadlines"])}
 
 
+def _dispute(dispute: asyncpg.Record | None) -> dict[str, Any] | None:
+    return {f: dispute[f] for f in _DISPUTE_FIELDS} if dispute is not None else None
+
+
 def template_context(
-    key: NotificationKey, data: dict[str, Any], dispute: asyncpg.Record, name: str | None
+    key: NotificationKey, data: dict[str, Any], dispute: asyncpg.Record | None, name: str | None
 ) -> dict[str, Any]:
+    """What templates see; ``ref`` and ``dispute`` are None for a message about a seller's account."""
     return {
         "ref": key.dispute_id,
         "name": name,
         "team": key.recipient_ref if key.recipient_kind == RecipientKind.TEAM else None,
         "data": data,
-        "dispute": {f: dispute[f] for f in _DISPUTE_FIELDS},
+        "dispute": _dispute(dispute),
         "deadlines": deadlines(dispute),
     }
 
@@ -94,7 +124,8 @@ def webhook_event(
     key: NotificationKey,
     delivery_id: str,
     row: asyncpg.Record,
-    dispute: asyncpg.Record,
+    data: dict[str, Any],
+    dispute: asyncpg.Record | None,
     rendered: Rendered,
 ) -> dict[str, Any]:
     """The JSON event a receiver gets: the facts as data, and the message as a person reads it."""
@@ -107,8 +138,8 @@ def webhook_event(
         "recipient": {"kind": key.recipient_kind.value, "ref": key.recipient_ref},
         "created_at": row["created_at"].isoformat(),
         "language": row["language"],
-        "data": row["data"],
-        "dispute": {f: dispute[f] for f in _DISPUTE_FIELDS},
+        "data": data,
+        "dispute": _dispute(dispute),
         "deadlines": {kind: due.isoformat() for kind, due in deadlines(dispute).items()},
         "title": rendered.subject,
         "text": rendered.text,

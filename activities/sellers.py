@@ -1,4 +1,4 @@
-"""Seller accounts: strikes and the account status they lead to, and contact releases."""
+"""Seller accounts: strikes and the status they lead to, operators' reinstatements, and contact releases."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.errors import bad_data_is_final
 from workflows.models import (
+    AccountChange,
     ContactReleaseRequest,
+    ReinstateRequest,
     SellerAccountStatus,
     SlaPolicy,
     StrikeRequest,
     StrikeResult,
 )
+from workflows.rules import REFUSED, reinstatement_refusal
 
 _RANK = {status: rank for rank, status in enumerate(SellerAccountStatus)}
 
@@ -77,6 +81,15 @@ _RECORD_CHANGE = """
 INSERT INTO seller_account_changes
     (seller_id, dispute_id, strike_id, from_status, to_status, reason, actor, changed_at, strikes_in_window)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+"""
+
+# A change as ``AccountChange`` reads it.
+CHANGE_COLUMNS = "id, seller_id, dispute_id, from_status, to_status, reason, actor, changed_at AS at"
+
+_REINSTATE = f"""
+INSERT INTO seller_account_changes (seller_id, from_status, to_status, reason, actor, changed_at, change_key)
+VALUES ($1, $2, 'active', $3, $4, now(), $5)
+RETURNING {CHANGE_COLUMNS}
 """
 
 
@@ -157,6 +170,59 @@ class SellerAccounts:
                 strikes,
             )
         return StrikeResult(recorded=True, strikes_in_window=strikes, previous_status=current, status=status)
+
+    @activity.defn(name="reinstate_seller")
+    async def reinstate(self, req: ReinstateRequest) -> AccountChange:
+        """An operator lifts the account's restriction: back to ``active``, recorded with who and why.
+
+        Once per ``change_key``: a retry answers the change already recorded. An account that has nothing
+        to lift (or a termination not explicitly lifted) is refused for good with a non-retryable
+        ``ActionRefused`` whose message says why; nothing changes.
+        """
+        with bad_data_is_final("reinstate_seller"):
+            async with self._pool.acquire() as conn, conn.transaction():
+                # The row lock serialises this with strikes and other reinstatements of the seller.
+                status = await conn.fetchval(
+                    "SELECT status FROM sellers WHERE seller_id = $1 FOR UPDATE", req.seller_id
+                )
+                row = await conn.fetchrow(
+                    f"SELECT {CHANGE_COLUMNS} FROM seller_account_changes"
+                    " WHERE change_key = $1 AND seller_id = $2",
+                    req.change_key,
+                    req.seller_id,
+                )
+                new = row is None
+                if row is None:
+                    current = SellerAccountStatus(status or SellerAccountStatus.ACTIVE)
+                    refusal = reinstatement_refusal(
+                        req.seller_id, current, lift_termination=req.lift_termination
+                    )
+                    if refusal is not None:
+                        raise ApplicationError(refusal, type=REFUSED, non_retryable=True)
+                    await conn.execute(
+                        "UPDATE sellers SET status = 'active', updated_at = now() WHERE seller_id = $1",
+                        req.seller_id,
+                    )
+                    row = await conn.fetchrow(
+                        _REINSTATE,
+                        req.seller_id,
+                        current.value,
+                        req.reason,
+                        req.by.model_dump(mode="json"),
+                        req.change_key,
+                    )
+        change = AccountChange.model_validate(dict(row) if row else {})
+        activity.logger.info(
+            "seller %s reinstated by %s %s (change %d, %s): %s -> %s",
+            req.seller_id,
+            req.by.role.value,
+            req.by.id,
+            change.id,
+            "recorded" if new else "already recorded",
+            change.from_status.value,
+            change.to_status.value,
+        )
+        return change
 
     @activity.defn(name="release_contact")
     async def release_contact(self, req: ContactReleaseRequest) -> SellerContact:

@@ -10,7 +10,9 @@ autoescaping, so nothing a customer or agent typed can inject markup.
 Templates see: ``ref`` (the dispute id), ``name`` (the recipient's, or None), ``recipient_kind``,
 ``team``, ``data`` (the notification's), ``dispute`` (tier, status, order_id, category, seller_id,
 outcome, sla_breached, breach_reminders) and ``deadlines`` (kind -> datetime); filters ``datetime``
-(local date and time in the recipient's language) and ``oneline``.
+(local date and time in the recipient's language) and ``oneline``. A message about a seller's account
+rather than a dispute (a reinstatement) has ``ref`` and ``dispute`` None and no deadlines; its ``data``
+holds the change (``seller_id``, ``from``, ``to``, ``status``, ``reason``, ``at``).
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def render(
     message = _env.get_template(f"{language.value}/{recipient_kind.value}/{kind}.txt").make_module(values)
     title, body_text = (_part(message, name) for name in ("subject", "body"))
     title = _oneline(title)
-    tag = f"[Jamla24 #{context['ref']}]"
+    tag = f"[Jamla24 #{context['ref']}]" if context["ref"] else "[Jamla24]"
     # The tag goes where the reading starts, so it does not flip the direction of an Arabic subject.
     subject = f"{title} {tag}" if language in RIGHT_TO_LEFT else f"{tag} {title}"
     greeting, signoff, footer = (_part(common, name) for name in ("greeting", "signoff", "footer"))

@@ -1,8 +1,9 @@
 """Errors as HTTP answers: each a status and a ``detail`` a person can act on.
 
-401 no or bad key · 403 not for this key · 404 no such dispute · 409 refused by the dispute (the workflow's
-reason) or the same intake reference with another body · 422 bad input (FastAPI's, naming the field) ·
-503 Temporal or PostgreSQL not answering, or no worker picking up the action.
+401 no or bad key · 403 not for this key · 404 no such dispute or seller · 409 refused by the dispute (the
+workflow's reason) or by the seller's account, or the same intake reference with another body · 422 bad
+input (FastAPI's, naming the field) · 503 Temporal or PostgreSQL not answering, or no worker picking up
+the action.
 """
 
 from __future__ import annotations
@@ -33,6 +34,15 @@ def forbidden(detail: str) -> HTTPException:
 
 def not_found(dispute_id: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"No dispute {dispute_id}.")
+
+
+def seller_not_found(seller_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"No seller {seller_id} on record: no dispute names it.")
+
+
+def not_this_seller(seller_id: str, own: str | None) -> HTTPException:
+    """The same answer whether the account is another seller's or does not exist."""
+    return forbidden(f"A seller key may read its own account only ({own}), not seller {seller_id}'s.")
 
 
 def not_sellers(dispute_id: str, seller_id: str | None) -> HTTPException:

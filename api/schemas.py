@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -11,13 +11,16 @@ from pydantic.json_schema import SkipJsonSchema
 
 from api.contact import Email, Phone
 from workflows.models import (
+    Actor,
     Channel,
     Deadline,
     DisputeState,
     DisputeSummary,
     Language,
     Outcome,
+    SellerAccountStatus,
     Status,
+    StrikeReason,
 )
 
 
@@ -164,6 +167,18 @@ class WithdrawBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2_000)
 
 
+class ReinstateBody(BaseModel):
+    model_config = _request(
+        {"reason": "Both strikes came from the carrier's outage in March, now confirmed by the carrier."}
+    )
+
+    reason: str = Field(min_length=1, max_length=2_000, description="why; recorded and told to the seller")
+    lift_termination: bool = Field(
+        default=False,
+        description="needed to reinstate a terminated account (a restricted or warned one does not need it)",
+    )
+
+
 # --- Reading. ---
 
 
@@ -202,3 +217,78 @@ class Liveness(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = Field(description="each dependency: `ok`, or `failing: <error>`")
+
+
+# --- Seller accounts. ---
+
+
+class StrikeView(BaseModel):
+    dispute_id: str
+    reason: StrikeReason
+    at: datetime
+
+
+class AccountChangeView(BaseModel):
+    """One change of the account's status, with who or what made it (a strike's actor, or an operator)."""
+
+    id: int
+    from_: SellerAccountStatus = Field(alias="from")
+    to: SellerAccountStatus
+    reason: str
+    actor: Actor
+    at: datetime
+    dispute_id: str | None = Field(default=None, description="the dispute whose strike made it, if any")
+
+
+class SellerContactView(BaseModel):
+    """Shown to operators only."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+_SELLER_EXAMPLE: JsonDict = {
+    "seller_id": "S-1001",
+    "status": "active",
+    "strike_window": "P90D",
+    "strikes": [
+        {"dispute_id": "9b2e4c1d7f3a4e5b8c6d0a1f2e3b4c5d", "reason": "refused", "at": "2026-03-05T10:12:00Z"},
+        {
+            "dispute_id": "3f1c0d9e2b7a4c5d8e6f1a2b3c4d5e6f", "reason": "unresponsive",
+            "at": "2026-03-04T09:15:00Z",
+        },
+    ],
+    "changes": [
+        {
+            "id": 17, "from": "active", "to": "warned", "reason": "1 strike within 90 days",
+            "actor": {"role": "system", "id": "sla-timer"}, "at": "2026-03-04T09:15:00Z",
+            "dispute_id": "3f1c0d9e2b7a4c5d8e6f1a2b3c4d5e6f",
+        },
+        {
+            "id": 18, "from": "warned", "to": "restricted", "reason": "2 strikes within 90 days",
+            "actor": {"role": "agent", "id": "agent-7", "tier": 2}, "at": "2026-03-05T10:12:00Z",
+            "dispute_id": "9b2e4c1d7f3a4e5b8c6d0a1f2e3b4c5d",
+        },
+        {
+            "id": 21, "from": "restricted", "to": "active",
+            "reason": "Both strikes came from the carrier's outage in March, now confirmed by the carrier.",
+            "actor": {"role": "operator", "id": "ops-fatima"}, "at": "2026-03-06T08:30:00Z",
+            "dispute_id": None,
+        },
+    ],
+    "contact": {"name": "Atlas Shop", "email": "contact@atlas-shop.ma", "phone": "+212522000000"},
+}  # fmt: skip
+
+
+class SellerAccountView(BaseModel):
+    """A seller's account: its status, the strikes that count now, and every change it went through."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_SELLER_EXAMPLE]})
+
+    seller_id: str
+    status: SellerAccountStatus
+    strike_window: timedelta = Field(description="the policy's rolling window, ISO 8601 (`P90D`)")
+    strikes: list[StrikeView] = Field(description="the strikes within the window up to now, newest first")
+    changes: list[AccountChangeView] = Field(description="every change of the status, oldest first")
+    contact: SellerContactView | None = Field(default=None, description="operators only")

@@ -29,13 +29,18 @@ DELIVERY_TIMEOUT = timedelta(minutes=1)
 
 
 class NotificationKey(BaseModel):
-    """Which outbox row to deliver: the outbox's unique key, no contact details."""
+    """Which outbox row to deliver: the outbox's unique key, no contact details.
 
-    dispute_id: str
+    A dispute's notification is keyed by ``dispute_id`` and ``seq``; a seller account's (no dispute) by
+    ``account_change_id``, with ``seq`` 0.
+    """
+
+    dispute_id: str | None = None
     seq: int
     kind: str
     recipient_kind: RecipientKind
     recipient_ref: str
+    account_change_id: int | None = None
 
     @classmethod
     def of(cls, request: NotificationRequest) -> NotificationKey:

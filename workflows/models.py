@@ -353,9 +353,13 @@ class RecipientKind(StrEnum):
 
 
 class NotificationRequest(BaseModel):
-    """One message to queue in the outbox; ``(dispute_id, seq, kind, recipient_kind)`` makes it unique."""
+    """One message to queue in the outbox; ``(dispute_id, seq, kind, recipient_kind)`` makes it unique.
 
-    dispute_id: str
+    A message about a seller's account rather than a dispute (a reinstatement) has no ``dispute_id``:
+    ``account_change_id`` (with ``seq`` 0) keys it instead.
+    """
+
+    dispute_id: str | None = None
     seq: int
     kind: str
     recipient_kind: RecipientKind
@@ -364,6 +368,13 @@ class NotificationRequest(BaseModel):
     phone: str | None = None
     language: Language = Language.FR
     data: dict[str, Any] = Field(default_factory=dict)
+    account_change_id: int | None = None
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> NotificationRequest:
+        if (self.dispute_id is None) == (self.account_change_id is None):
+            raise ValueError("a notification is about one dispute or one seller account change, not both")
+        return self
 
 
 class StrikeRequest(BaseModel):
@@ -393,3 +404,47 @@ class ContactReleaseRequest(BaseModel):
     seq: int
     at: datetime
     by: Actor
+
+
+# The notification that tells a seller their account changed (by a strike, or an operator's reinstatement).
+ACCOUNT_CHANGED = "seller_account_changed"
+
+
+class ReinstateRequest(BaseModel):
+    """An operator lifts a seller account's restriction: ``SellerAccountChangeWorkflow``'s input.
+
+    ``change_key`` identifies the request: the account changes once per key, however often it is retried.
+    """
+
+    seller_id: str = Field(min_length=1, max_length=128)
+    change_key: str = Field(min_length=1, max_length=128)
+    reason: str = Field(min_length=1, max_length=2_000)
+    by: Actor
+    # A terminated account is reinstated only when the operator says so explicitly.
+    lift_termination: bool = False
+
+
+class AccountChange(BaseModel):
+    """One change of a seller account's status (a row of ``seller_account_changes``)."""
+
+    id: int
+    seller_id: str
+    from_status: SellerAccountStatus
+    to_status: SellerAccountStatus
+    reason: str
+    actor: Actor
+    at: datetime
+    dispute_id: str | None = None  # the dispute whose strike made it; None for an operator's change
+
+    def facts(self) -> dict[str, Any]:
+        """What a ``seller_account_changed`` notification says of it: ids, states, the reason, no contact."""
+        return {
+            "seller_id": self.seller_id,
+            "change_id": self.id,
+            "from": self.from_status.value,
+            "to": self.to_status.value,
+            "status": self.to_status.value,
+            "reason": self.reason,
+            "by": self.actor.role.value,
+            "at": self.at.isoformat(),
+        }

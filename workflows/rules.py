@@ -10,7 +10,15 @@ from enum import StrEnum
 
 from temporalio.exceptions import ApplicationError
 
-from workflows.models import Actor, DeadlineKind, DisputeState, Role, SellerEfforts, Status
+from workflows.models import (
+    Actor,
+    DeadlineKind,
+    DisputeState,
+    Role,
+    SellerAccountStatus,
+    SellerEfforts,
+    Status,
+)
 
 REFUSED = "ActionRefused"
 
@@ -113,3 +121,21 @@ def check(action: Action, actor: Actor, state: DisputeState) -> None:
     reason = refusal(action, actor, state)
     if reason is not None:
         raise ApplicationError(reason, type=REFUSED, non_retryable=True)
+
+
+def reinstatement_refusal(
+    seller_id: str, status: SellerAccountStatus, *, lift_termination: bool
+) -> str | None:
+    """Why an operator may not reinstate the seller's account now, or None when they may.
+
+    A restricted or warned account goes back to active. A terminated one only when the operator says
+    so explicitly (``lift_termination``): ending a termination is a decision, not a routine lift.
+    """
+    if status == SellerAccountStatus.ACTIVE:
+        return f"Seller {seller_id}'s account is already active: there is no restriction to lift."
+    if status == SellerAccountStatus.TERMINATED and not lift_termination:
+        return (
+            f"Seller {seller_id}'s account is terminated. To reinstate a terminated account, send the "
+            'request again with "lift_termination": true; the reason is recorded and the seller told.'
+        )
+    return None

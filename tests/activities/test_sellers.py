@@ -10,7 +10,10 @@ from temporalio.exceptions import ApplicationError
 from activities.sellers import SellerAccounts, SellerContact
 from tests.activities.factories import AGENT, T0, new_id, strike
 from workflows.models import (
+    Actor,
     ContactReleaseRequest,
+    ReinstateRequest,
+    Role,
     SellerAccountStatus,
     SlaPolicy,
     StrikeReason,
@@ -169,3 +172,87 @@ async def test_bad_data_fails_for_good(pg_pool: asyncpg.Pool) -> None:
 
     assert failure.value.non_retryable and failure.value.type == "BadData"
     assert await strike_count(pg_pool, seller_id) == 0
+
+
+OPERATOR = Actor(role=Role.OPERATOR, id="ops-fatima")
+
+
+def reinstatement(seller_id: str, key: str | None = None, **changes: object) -> ReinstateRequest:
+    values = {
+        "seller_id": seller_id,
+        "change_key": key or new_id("change"),
+        "reason": "The strikes came from a carrier outage.",
+        "by": OPERATOR,
+    }
+    return ReinstateRequest.model_validate(values | changes)
+
+
+async def struck(pool: asyncpg.Pool, strikes: int) -> str:
+    """A fresh seller with ``strikes`` strikes in the window (default policy: 2 restrict, 3 terminate)."""
+    sellers, seller_id = SellerAccounts(pool), new_id("s")
+    for i in range(strikes):
+        await sellers.record_strike(strike(seller_id, at=T0 + timedelta(hours=i)))
+    return seller_id
+
+
+async def test_an_operator_reinstates_a_restricted_account_once_per_key(pg_pool: asyncpg.Pool) -> None:
+    sellers, seller_id = SellerAccounts(pg_pool), await struck(pg_pool, 2)
+    request = reinstatement(seller_id)
+
+    change = await sellers.reinstate(request)
+    again = await sellers.reinstate(request)
+
+    assert again == change
+    assert (change.seller_id, change.from_status, change.to_status) == (seller_id, RESTRICTED, ACTIVE)
+    assert (change.actor, change.reason, change.dispute_id) == (OPERATOR, request.reason, None)
+    assert (await changes(pg_pool, seller_id))[-1] == ("restricted", "active", request.reason)
+    assert len(await changes(pg_pool, seller_id)) == 3
+    assert await pg_pool.fetchval("SELECT status FROM sellers WHERE seller_id = $1", seller_id) == "active"
+    # The strikes stay in the window: the next one counts three and terminates the account.
+    third = await sellers.record_strike(strike(seller_id, at=T0 + timedelta(days=1)))
+    assert (third.previous_status, third.status) == (ACTIVE, TERMINATED)
+
+
+@pytest.mark.parametrize(
+    ("strikes", "lift_termination", "refusal"),
+    [
+        (0, False, "already active: there is no restriction to lift"),
+        (3, False, '"lift_termination": true'),
+    ],
+    ids=["active", "terminated"],
+)
+async def test_a_reinstatement_with_nothing_to_lift_is_refused_for_good(
+    pg_pool: asyncpg.Pool, strikes: int, lift_termination: bool, refusal: str
+) -> None:
+    sellers = SellerAccounts(pg_pool)
+    seller_id = await struck(pg_pool, strikes) if strikes else new_id("s")  # unknown: active by default
+
+    with pytest.raises(ApplicationError) as refused:
+        await sellers.reinstate(reinstatement(seller_id, lift_termination=lift_termination))
+
+    assert refused.value.type == "ActionRefused" and refused.value.non_retryable
+    assert refusal in refused.value.message and seller_id in refused.value.message
+    assert len(await changes(pg_pool, seller_id)) == strikes
+
+
+async def test_a_termination_is_lifted_only_when_the_operator_says_so(pg_pool: asyncpg.Pool) -> None:
+    sellers, seller_id = SellerAccounts(pg_pool), await struck(pg_pool, 3)
+
+    change = await sellers.reinstate(reinstatement(seller_id, lift_termination=True))
+
+    assert (change.from_status, change.to_status) == (TERMINATED, ACTIVE)
+    assert await pg_pool.fetchval("SELECT status FROM sellers WHERE seller_id = $1", seller_id) == "active"
+
+
+async def test_concurrent_reinstatements_lift_once(pg_pool: asyncpg.Pool) -> None:
+    sellers, seller_id = SellerAccounts(pg_pool), await struck(pg_pool, 2)
+
+    results = await asyncio.gather(
+        *(sellers.reinstate(reinstatement(seller_id)) for _ in range(5)), return_exceptions=True
+    )
+
+    # The row lock lets one through; the others find nothing left to lift.
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert all(isinstance(r, ApplicationError) for r in results if isinstance(r, BaseException))
+    assert [c[:2] for c in await changes(pg_pool, seller_id)][-1] == ("restricted", "active")
+    assert len(await changes(pg_pool, seller_id)) == 3

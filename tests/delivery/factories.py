@@ -89,13 +89,14 @@ async def add_seller(pg_pool: asyncpg.Pool, email: str | None = "shop@seller.tes
 
 async def outbox_row(pg_pool: asyncpg.Pool, key: NotificationKey) -> asyncpg.Record:
     row = await pg_pool.fetchrow(
-        "SELECT * FROM notifications WHERE dispute_id = $1 AND seq = $2 AND kind = $3"
-        " AND recipient_kind = $4 AND recipient_ref = $5",
+        "SELECT * FROM notifications WHERE dispute_id IS NOT DISTINCT FROM $1 AND seq = $2 AND kind = $3"
+        " AND recipient_kind = $4 AND recipient_ref = $5 AND account_change_id IS NOT DISTINCT FROM $6",
         key.dispute_id,
         key.seq,
         key.kind,
         key.recipient_kind.value,
         key.recipient_ref,
+        key.account_change_id,
     )
     assert row is not None
     return row

@@ -214,3 +214,28 @@ def test_dates_are_casablanca_time_in_the_recipients_language(
 def test_a_date_without_its_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="time zone"):
         format_local(datetime(2025, 4, 8, 10, 0), Language.FR)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_an_account_change_without_a_dispute_renders_in_every_language(language: Language) -> None:
+    """An operator's reinstatement follows no dispute: the message names the account and the reason."""
+    values = context(RecipientKind.SELLER, "seller_account_changed") | {"ref": None, "dispute": None}
+    values["data"] = {
+        "seller_id": "seller-1",
+        "change_id": 21,
+        "from": "restricted",
+        "to": "active",
+        "status": "active",
+        "reason": "Strikes caused by the carrier's outage.",
+        "by": "operator",
+        "at": FIRST_CONTACT.isoformat(),
+    }
+    values["deadlines"] = {}
+
+    subject, text, html = render(RecipientKind.SELLER, "seller_account_changed", language, values)
+
+    assert subject.startswith("[Jamla24] ") or subject.endswith(" [Jamla24]")
+    for part in (text, html):
+        assert "Strikes caused by the carrier" in part
+        assert "seller-1" in part and "D-2025" not in part
+    assert_clean(subject, text, html)

@@ -1,0 +1,144 @@
+"""Seller accounts: reading one (its operator or its own seller), and an operator's reinstatement.
+
+A reinstatement is a short workflow (``SellerAccountChangeWorkflow``): the change is recorded, then
+published to the seller portal and told to the seller, durably. The route checks the account first so a
+request with nothing to lift is answered at once; the workflow's activity checks again under the
+account's lock, and is the one that decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from temporalio.client import (
+    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import WorkflowIDConflictPolicy
+
+from api import errors, seller_accounts
+from api.auth import ApiKey, KeyRole
+from api.deps import ClientDep, PolicyDep, PoolDep, TaskQueueDep, allow
+from api.routes.actions import ACTION_TIMEOUT, IdempotencyKey, update_id
+from api.schemas import ReinstateBody, SellerAccountView
+from workflows.models import ReinstateRequest
+from workflows.rules import reinstatement_refusal
+from workflows.seller_account import SellerAccountChangeWorkflow, workflow_id
+
+router = APIRouter(prefix="/sellers/{seller_id}", tags=["sellers"])
+
+SellerId = Annotated[str, Path(min_length=1, max_length=128, examples=["S-1001"])]
+Operator = Annotated[ApiKey, Depends(allow(KeyRole.OPERATOR))]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no API key, or not a valid one"},
+}
+
+
+@router.get(
+    "",
+    response_model=SellerAccountView,
+    summary="A seller's account: status, strikes, changes",
+    responses={
+        **_ERRORS,
+        403: {"description": "a seller key asking for another seller's account (or an unknown one)"},
+        404: {"description": "no such seller (operators)"},
+    },
+)
+async def get_seller(
+    seller_id: SellerId,
+    key: Annotated[ApiKey, Depends(allow(KeyRole.OPERATOR, KeyRole.SELLER))],
+    pool: PoolDep,
+    policy: PolicyDep,
+) -> SellerAccountView:
+    """The account's status, the strikes within the policy's window (with their disputes) and every
+    change of its status, with who or what made it.
+
+    A seller reads its own account only, without the contact details; operators read any.
+    """
+    is_seller = key.role == KeyRole.SELLER
+    if is_seller and key.seller_id != seller_id:
+        raise errors.not_this_seller(seller_id, key.seller_id)
+    view = await seller_accounts.load(
+        pool, seller_id, policy.seller_strike_window, with_contact=not is_seller, known=is_seller
+    )
+    if view is None:
+        raise errors.seller_not_found(seller_id)
+    return view
+
+
+@router.post(
+    "/reinstate",
+    response_model=SellerAccountView,
+    summary="Reinstate a seller account (operator)",
+    responses={
+        **_ERRORS,
+        403: {"description": "only operators reinstate accounts"},
+        404: {"description": "no such seller"},
+        409: {
+            "description": "nothing to lift (the account is active), or a termination not lifted explicitly"
+        },
+        503: {"description": "no worker took the change in time; retry with the same Idempotency-Key"},
+    },
+)
+async def reinstate(
+    seller_id: SellerId,
+    body: ReinstateBody,
+    key: Operator,
+    client: ClientDep,
+    pool: PoolDep,
+    policy: PolicyDep,
+    task_queue: TaskQueueDep,
+    idempotency_key: IdempotencyKey = None,
+) -> SellerAccountView:
+    """An operator lifts the account's restriction (or warning): it is `active` again.
+
+    The change is recorded with the operator and the reason, published to the seller portal as a
+    `seller_account_changed` event and told to the seller. A terminated account is reinstated only with
+    `"lift_termination": true`. With an `Idempotency-Key`, a retried request changes the account once.
+    """
+    # The same for a retried request: same API key, seller and Idempotency-Key.
+    change = update_id(key, "reinstate", idempotency_key and f"{seller_id}\n{idempotency_key}")
+    if not await seller_accounts.change_recorded(pool, seller_id, change):
+        current = await seller_accounts.status(pool, seller_id)
+        if current is None:
+            raise errors.seller_not_found(seller_id)
+        refusal = reinstatement_refusal(seller_id, current, lift_termination=body.lift_termination)
+        if refusal is not None:
+            raise errors.conflict(refusal)
+    request = ReinstateRequest(
+        seller_id=seller_id,
+        change_key=change,
+        reason=body.reason,
+        by=key.actor(),
+        lift_termination=body.lift_termination,
+    )
+    start = WithStartWorkflowOperation(
+        SellerAccountChangeWorkflow.run,
+        request,
+        id=workflow_id(seller_id, change),
+        task_queue=task_queue,
+        # A retry joins the request still under way; after it ended, a new run finds the change recorded.
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    try:
+        async with asyncio.timeout(ACTION_TIMEOUT.total_seconds()):
+            await client.execute_update_with_start_workflow(
+                SellerAccountChangeWorkflow.recorded,
+                start_workflow_operation=start,
+                id="recorded",
+                rpc_timeout=ACTION_TIMEOUT,
+            )
+    except WorkflowUpdateFailedError as error:
+        raise errors.refusal(error) from None
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError):
+        raise errors.unavailable(
+            f"No worker took the change within {ACTION_TIMEOUT.total_seconds():.0f} s; it may still take "
+            "effect: retry with the same Idempotency-Key to make sure it does, once."
+        ) from None
+    view = await seller_accounts.load(pool, seller_id, policy.seller_strike_window, with_contact=True)
+    assert view is not None  # the change just recorded names the seller
+    return view

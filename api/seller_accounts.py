@@ -1,0 +1,72 @@
+"""Reading seller accounts from PostgreSQL: status, the strikes in the policy's window, every change.
+
+The worker's activities write these tables (strikes, reinstatements); the API only reads them. A seller
+that no strike has touched has no row yet: its account is ``active`` if some dispute names it, and
+unknown otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import asyncpg
+
+from api.schemas import AccountChangeView, SellerAccountView, SellerContactView, StrikeView
+from workflows.models import SellerAccountStatus
+
+_SELLER = "SELECT status, name, email, phone FROM sellers WHERE seller_id = $1"
+_NAMED = "SELECT EXISTS (SELECT 1 FROM disputes WHERE seller_id = $1)"
+_STRIKES = """
+SELECT dispute_id, reason, struck_at AS at FROM seller_strikes
+WHERE seller_id = $1 AND struck_at > now() - $2::interval
+ORDER BY struck_at DESC, id DESC
+"""
+_CHANGES = """
+SELECT id, from_status AS "from", to_status AS "to", reason, actor, changed_at AS at, dispute_id
+FROM seller_account_changes WHERE seller_id = $1 ORDER BY id
+"""
+
+
+async def status(pool: asyncpg.Pool, seller_id: str) -> SellerAccountStatus | None:
+    """The account's status; None for a seller no dispute names."""
+    async with pool.acquire() as conn:
+        value = await conn.fetchval("SELECT status FROM sellers WHERE seller_id = $1", seller_id)
+        if value is None:
+            return SellerAccountStatus.ACTIVE if await conn.fetchval(_NAMED, seller_id) else None
+    return SellerAccountStatus(value)
+
+
+async def change_recorded(pool: asyncpg.Pool, seller_id: str, change_key: str) -> bool:
+    """Whether the request with this key has already changed the account (a retry)."""
+    found = await pool.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM seller_account_changes WHERE change_key = $1 AND seller_id = $2)",
+        change_key,
+        seller_id,
+    )
+    return bool(found)
+
+
+async def load(
+    pool: asyncpg.Pool, seller_id: str, window: timedelta, *, with_contact: bool, known: bool = False
+) -> SellerAccountView | None:
+    """The account as of now, one consistent read; None if the seller is unknown (and not ``known``).
+
+    ``known``: the caller knows the seller exists (its own key), so an untouched account reads active.
+    """
+    async with pool.acquire() as conn, conn.transaction(readonly=True, isolation="repeatable_read"):
+        row = await conn.fetchrow(_SELLER, seller_id)
+        if row is None and not known and not await conn.fetchval(_NAMED, seller_id):
+            return None
+        strikes = await conn.fetch(_STRIKES, seller_id, window)
+        changes = await conn.fetch(_CHANGES, seller_id)
+    contact = None
+    if with_contact:
+        contact = SellerContactView.model_validate(dict(row) if row else {})
+    return SellerAccountView(
+        seller_id=seller_id,
+        status=SellerAccountStatus(row["status"]) if row else SellerAccountStatus.ACTIVE,
+        strike_window=window,
+        strikes=[StrikeView.model_validate(dict(s)) for s in strikes],
+        changes=[AccountChangeView.model_validate(dict(c)) for c in changes],
+        contact=contact,
+    )
