@@ -1,7 +1,7 @@
 """The worker: runs dispute workflows and their activities on the ``disputes`` task queue.
 
-``python worker.py`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and DATABASE_URL, and on SIGTERM or
-SIGINT stops polling, lets running activities finish, and exits.
+``python worker.py`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and DATABASE_URL, serves its Prometheus
+metrics on METRICS_BIND, and on SIGTERM or SIGINT stops polling, lets running activities finish, and exits.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from infra.delivery_settings import DeliverySettings
 from infra.logs import configure_logging
 from infra.postgres import create_pool
 from infra.settings import Settings
-from infra.temporal import connect
+from infra.temporal import connect, prometheus_runtime
 from workflows.dispute import DisputeWorkflow
+from workflows.seller_account import SellerAccountChangeWorkflow
 
 log = logging.getLogger("worker")
 # Activities are short database writes; give them time to finish before the process exits.
@@ -40,12 +41,13 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[DisputeWorkflow],
+        workflows=[DisputeWorkflow, SellerAccountChangeWorkflow],
         activities=[
             store.record_event,
             outbox.queue_notifications,
             sellers.record_strike,
             sellers.release_contact,
+            sellers.reinstate,
             deliveries.deliver,
         ],
         graceful_shutdown_timeout=ACTIVITY_GRACE,
@@ -56,7 +58,11 @@ async def main() -> None:
     settings = Settings()
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set: point it at the service's PostgreSQL (or use `make run`).")
-    client = await connect(settings)
+    # The SDK's worker metrics and the workflow's dispute counters, at http://<METRICS_BIND>/metrics.
+    runtime = prometheus_runtime(settings.metrics_bind) if settings.metrics_bind else None
+    client = await connect(settings, runtime=runtime)
+    if settings.metrics_bind:
+        log.info("worker metrics at http://%s/metrics", settings.metrics_bind)
     pool = await create_pool(settings.database_url)
     worker = build_worker(client, pool, settings.task_queue)
 

@@ -1,7 +1,8 @@
 """The HTTP API: intake clients open disputes; agents, sellers and operators read and act on them.
 
 ``uvicorn api.app:app`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL and the ``SLA_*``
-policy (once, at start) from the environment. ``create_app`` builds one with other settings (tests).
+policy (once, at start) from the environment, and logs JSON lines. ``create_app`` builds one with other
+settings (tests).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, observability
 from api.auth import DEFAULT_CACHE_TTL, KeyStore
 from api.deps import Resources
-from api.routes import actions, disputes, health
+from api.routes import actions, disputes, health, reports, sellers
 from infra.postgres import create_pool
 from infra.settings import Settings, SlaSettings
 from infra.temporal import connect
@@ -25,7 +26,8 @@ Every dispute is a durable Temporal workflow that keeps the SLA policy's clocks.
 
 Send an API key in the `X-API-Key` header (`python -m api.keys create --role ...`). Its role decides
 what it may do: `intake` opens disputes and acts for the customer, `agent` (with a tier) and `operator`
-handle them, `seller` reads and responds to its own disputes.
+handle them, `seller` reads and responds to its own disputes and reads its own account; operators also
+reinstate seller accounts.
 """
 
 
@@ -34,11 +36,15 @@ def create_app(
     *,
     policy: SlaPolicy | None = None,
     key_cache_ttl: float = DEFAULT_CACHE_TTL,
+    json_logs: bool = False,
 ) -> FastAPI:
-    """The app; its lifespan connects to Temporal and PostgreSQL (``settings``, default: the environment)."""
+    """The app; its lifespan connects to Temporal and PostgreSQL (``settings``, default: the environment)
+    and, with ``json_logs``, makes the process log JSON lines (the served app does; tests keep theirs)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if json_logs:
+            observability.configure_api_logging()
         config = settings or Settings()
         if not config.database_url:
             raise RuntimeError("DATABASE_URL is not set: point it at the service's PostgreSQL.")
@@ -57,11 +63,16 @@ def create_app(
             await pool.close()
 
     app = FastAPI(title="Jamla24 disputes", version="1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.metrics = observability.ApiMetrics()
+    app.add_middleware(observability.RequestObserver, metrics=app.state.metrics)
     app.include_router(health.router)
+    app.include_router(observability.router)
     app.include_router(disputes.router)
     app.include_router(actions.router)
+    app.include_router(reports.router)
+    app.include_router(sellers.router)
     errors.install(app)
     return app
 
 
-app = create_app()
+app = create_app(json_logs=True)

@@ -119,7 +119,12 @@ async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -
     except WorkflowAlreadyStartedError:  # closed, and its id is not reused
         return await _existing(client, dispute), False
     if _started(handle):
-        log.info("dispute %s opened on %s", dispute.dispute_id, dispute.channel.value)
+        log.info(
+            "dispute %s opened on %s",
+            dispute.dispute_id,
+            dispute.channel.value,
+            extra={"dispute_id": dispute.dispute_id},
+        )
         return response_for(dispute), True
     return await _existing(client, dispute), False
 

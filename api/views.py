@@ -55,7 +55,12 @@ async def live_state(client: Client, dispute_id: str, wait: timedelta = QUERY_TI
         if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.UNAUTHENTICATED):
             raise  # Temporal itself is down: a 503, not a stale answer
         if error.status != RPCStatusCode.NOT_FOUND:
-            log.info("dispute %s: no live answer (%s); using the read model", dispute_id, error.status)
+            log.info(
+                "dispute %s: no live answer (%s); using the read model",
+                dispute_id,
+                error.status,
+                extra={"dispute_id": dispute_id},
+            )
         return None
 
 

@@ -121,6 +121,7 @@ class DevStack:
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.settings.mailbox_port),
             "SMTP_TLS": "none",
+            "METRICS_BIND": f"127.0.0.1:{self.settings.worker_metrics_port}",
         }
         api_argv = ["-m", "uvicorn", "api.app:app", "--host", API_HOST, "--port", str(self.settings.api_port)]
         for name, argv in (("worker", ["worker.py"]), ("api", api_argv)):
@@ -176,6 +177,8 @@ class DevStack:
         print(
             f"\n  API          {api}\n"
             f"  API docs     {api}/docs\n"
+            f"  metrics      {api}/metrics (API) · http://127.0.0.1:{self.settings.worker_metrics_port}/metrics"
+            " (worker)\n"
             f"  Temporal UI  http://localhost:{self.settings.temporal_ui_port}/namespaces/default/workflows\n"
             f"  Temporal     localhost:{self.settings.temporal_port} (gRPC, namespace default)\n"
             f"  data         {self.data} (postgres/, temporal.db; Temporal's log: temporal.log)\n"

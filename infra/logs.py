@@ -11,6 +11,8 @@ from typing import Any
 from temporalio import activity, workflow
 
 WORKFLOW_ID_PREFIX = "dispute-"
+# Fields a log call may add with ``extra=`` besides ``dispute_id``: codes and numbers, never PII.
+EXTRA_FIELDS = ("http_method", "http_route", "http_status", "duration_ms")
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,6 +34,9 @@ class JsonFormatter(logging.Formatter):
                     line[key] = temporal[key]
         if dispute_id := getattr(record, "dispute_id", None):
             line["dispute_id"] = dispute_id
+        for key in EXTRA_FIELDS:
+            if (value := getattr(record, key, None)) is not None:
+                line[key] = value
         if record.exc_info:
             line["error"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     database_url: str | None = None
     task_queue: str = TASK_QUEUE
+    # The worker's Prometheus endpoint (the SDK's worker metrics and the dispute counters), host:port;
+    # empty turns it off. Inside a container, bind 0.0.0.0 for a scraper outside it to reach.
+    metrics_bind: str = "127.0.0.1:9464"
 
 
 class DevStackSettings(BaseSettings):
@@ -60,4 +63,5 @@ class DevStackSettings(BaseSettings):
     mailbox_port: int = 1025
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
+    worker_metrics_port: int = 9464  # the worker's Prometheus endpoint, on 127.0.0.1
     devstack_data_dir: Path = Path(__file__).resolve().parents[1] / ".data"

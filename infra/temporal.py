@@ -13,6 +13,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfig, ClientConnectConfig
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from infra.settings import Settings
 
@@ -37,5 +38,11 @@ def connect_config(settings: Settings | None = None) -> ClientConnectConfig:
     return config
 
 
-async def connect(settings: Settings | None = None) -> Client:
-    return await Client.connect(**connect_config(settings), data_converter=DATA_CONVERTER)
+async def connect(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Client:
+    """A client; ``runtime`` (default: the SDK's) is where its workers' metrics go."""
+    return await Client.connect(**connect_config(settings), data_converter=DATA_CONVERTER, runtime=runtime)
+
+
+def prometheus_runtime(bind_address: str) -> Runtime:
+    """A runtime serving its metrics for Prometheus at ``http://<bind_address>/metrics``."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address)))

@@ -62,7 +62,8 @@ async def interrupt(stack: Child, log_file: Path, data_dir: Path) -> None:
 
 async def test_devstack_starts_stops_and_restarts_on_the_same_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    ports = {name: free_port() for name in ("API_PORT", "TEMPORAL_PORT", "TEMPORAL_UI_PORT", "MAILBOX_PORT")}
+    names = ("API_PORT", "TEMPORAL_PORT", "TEMPORAL_UI_PORT", "MAILBOX_PORT", "WORKER_METRICS_PORT")
+    ports = {name: free_port() for name in names}
 
     first_log = tmp_path / "first.log"
     async with devstack(data_dir, first_log, ports) as stack:
@@ -70,6 +71,13 @@ async def test_devstack_starts_stops_and_restarts_on_the_same_data(tmp_path: Pat
         # Nobody polls this queue: the workflow stays running, like a dispute waiting on a timer.
         await client.start_workflow("NoSuchWorkflow", id="devstack-restart-check", task_queue="nobody")
         await an_email_lands_in_the_mail_folder(data_dir, ports)
+        async with httpx.AsyncClient() as http:  # the worker's Prometheus endpoint, and the API's
+            worker_metrics = await http.get(f"http://127.0.0.1:{ports['WORKER_METRICS_PORT']}/metrics")
+            api_metrics = await http.get(f"http://127.0.0.1:{ports['API_PORT']}/metrics")
+        assert (
+            "disputes_opened{" in worker_metrics.text and "temporal_worker_task_slots" in worker_metrics.text
+        )
+        assert 'api_requests_total{method="POST",route="/disputes",status="201"} 1.0' in api_metrics.text
         await interrupt(stack, first_log, data_dir)
 
     second_log = tmp_path / "second.log"

@@ -35,3 +35,22 @@ def test_a_line_is_json_with_the_dispute_id() -> None:
 def test_a_line_without_temporal_context_has_no_dispute_id() -> None:
     line = json.loads(JsonFormatter().format(record("worker polling")))
     assert "dispute_id" not in line and line["logger"] == "temporalio.activity"
+
+
+def test_request_fields_given_as_extra_are_fields_of_the_line() -> None:
+    rec = record(
+        "POST /disputes/{dispute_id}/resolve 200 12.5 ms",
+        dispute_id="abc",
+        http_method="POST",
+        http_route="/disputes/{dispute_id}/resolve",
+        http_status=200,
+        duration_ms=12.5,
+    )
+    line = json.loads(JsonFormatter().format(rec))
+    assert line["dispute_id"] == "abc"
+    assert (line["http_method"], line["http_route"], line["http_status"], line["duration_ms"]) == (
+        "POST",
+        "/disputes/{dispute_id}/resolve",
+        200,
+        12.5,
+    )

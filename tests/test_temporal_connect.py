@@ -111,4 +111,5 @@ async def test_connect_passes_the_config_and_our_data_converter(monkeypatch: pyt
         "api_key": "secret-key",
         "tls": True,
         "data_converter": DATA_CONVERTER,
+        "runtime": None,  # the SDK's default runtime; the worker passes one serving its metrics
     }

@@ -97,6 +97,7 @@ async def worker(
         "SMTP_TLS": "none",
         "SELLER_WEBHOOK_URL": "",
         "ALERTS_WEBHOOK_URL": "",
+        "METRICS_BIND": "",  # no fixed port: sessions may run side by side (tests/e2e/test_worker_metrics.py)
     }
     log_file = tmp_path_factory.mktemp("worker") / "worker.log"
     child = Child("worker", [sys.executable, "worker.py"], env=env, cwd=ROOT, log_file=log_file)

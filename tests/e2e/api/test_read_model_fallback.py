@@ -54,6 +54,7 @@ async def own_stack(
         "DATABASE_URL": database_url,
         "TASK_QUEUE": queue,
         "PYTHONUNBUFFERED": "1",
+        "METRICS_BIND": "",
     }
     worker = Child(
         "worker", [sys.executable, "worker.py"], env=env, cwd=ROOT, log_file=tmp_path / "worker.log"
