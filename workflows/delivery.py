@@ -10,12 +10,15 @@ from datetime import timedelta
 from typing import Literal
 
 from pydantic import BaseModel
+from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 from workflows.models import NotificationRequest, RecipientKind
 
 # A refused address or unusable data fails the same way on every attempt; anything else (a mail server
 # or receiver that is down, busy or rate-limiting) is worth retrying, with backoff, until it is back.
+DELIVER_ACTIVITY = "deliver_notification"
 DELIVERY_REFUSED = "DeliveryRefused"
 DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
@@ -58,3 +61,23 @@ class DeliveryResult(BaseModel):
     status: Literal["sent", "failed", "skipped"]
     channels: list[str]
     reason: str | None = None
+
+
+async def deliver(key: NotificationKey, summary: str) -> DeliveryResult:
+    """Workflow code: deliver one outbox row, retrying until its receivers take it.
+
+    A refusal for good (recorded in the outbox row) comes back as ``failed``: what the notification was
+    about stands without it. The activity is named, not imported, since it imports these models.
+    """
+    try:
+        result: DeliveryResult = await workflow.execute_activity(
+            DELIVER_ACTIVITY,
+            key,
+            result_type=DeliveryResult,
+            start_to_close_timeout=DELIVERY_TIMEOUT,
+            retry_policy=DELIVERY_RETRY,
+            summary=summary,
+        )
+    except ActivityError:
+        return DeliveryResult(status="failed", channels=[])
+    return result

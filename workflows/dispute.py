@@ -15,12 +15,11 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
 
 from workflows import search_attributes as sa
 from workflows.business_hours import time_between
 from workflows.deadlines import PAUSABLE, breach_reminder_due, compute_deadlines, due_at, firing_order
-from workflows.delivery import DELIVERY_RETRY, DELIVERY_TIMEOUT, DeliveryResult, NotificationKey
+from workflows.delivery import NotificationKey, deliver
 from workflows.metrics import DisputeMetrics
 from workflows.models import (
     SYSTEM,
@@ -57,7 +56,6 @@ from workflows.models import (
 from workflows.rules import Action, check, refusal
 
 with workflow.unsafe.imports_passed_through():
-    from activities.delivery import Deliveries
     from activities.outbox import Outbox
     from activities.sellers import SellerAccounts, SellerContact
     from activities.store import DisputeStore
@@ -622,17 +620,7 @@ class DisputeWorkflow:
                 task.add_done_callback(self._deliveries.discard)
 
     async def _deliver(self, key: NotificationKey) -> None:
-        try:
-            result: DeliveryResult = await workflow.execute_activity_method(
-                Deliveries.deliver,
-                key,
-                start_to_close_timeout=DELIVERY_TIMEOUT,
-                retry_policy=DELIVERY_RETRY,
-                summary=f"deliver {key.recipient_kind.value}:{key.kind} of event {key.seq}",
-            )
-        except ActivityError:
-            # Refused for good (the outbox row records why); the dispute goes on without it.
-            result = DeliveryResult(status="failed", channels=[])
+        result = await deliver(key, f"deliver {key.recipient_kind.value}:{key.kind} of event {key.seq}")
         if result.status == "failed":
             self._metrics.notification_failed(key)
             workflow.logger.warning(

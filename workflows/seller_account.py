@@ -19,10 +19,9 @@ from temporalio.exceptions import ActivityError, ApplicationError
 # The models come from outside the sandbox, as the activities' do: the result below nests what the
 # activities return, and pydantic accepts only instances of the very same classes.
 with workflow.unsafe.imports_passed_through():
-    from activities.delivery import Deliveries
     from activities.outbox import Outbox
     from activities.sellers import SellerAccounts
-    from workflows.delivery import DELIVERY_RETRY, DELIVERY_TIMEOUT, DeliveryResult, NotificationKey
+    from workflows.delivery import DeliveryResult, NotificationKey, deliver
     from workflows.dispute import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from workflows.models import (
         ACCOUNT_CHANGED,
@@ -92,17 +91,8 @@ class SellerAccountChangeWorkflow:
         )
         self._change = change
         key = NotificationKey.of(notice)
-        try:
-            delivery: DeliveryResult = await workflow.execute_activity_method(
-                Deliveries.deliver,
-                key,
-                start_to_close_timeout=DELIVERY_TIMEOUT,
-                retry_policy=DELIVERY_RETRY,
-                summary=f"deliver seller:{ACCOUNT_CHANGED} of account change {change.id}",
-            )
-        except ActivityError:
-            # Refused for good (the outbox row records why); the change itself stands.
-            delivery = DeliveryResult(status="failed", channels=[])
+        delivery = await deliver(key, f"deliver seller:{ACCOUNT_CHANGED} of account change {change.id}")
+        if delivery.status == "failed":
             workflow.logger.warning("seller %s: account change %d not delivered", change.seller_id, change.id)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return SellerAccountChangeResult(change=change, delivery=delivery)
