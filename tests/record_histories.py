@@ -1,6 +1,7 @@
 """Record the histories of representative disputes into tests/histories/ for replay tests.
 
-    python -m tests.record_histories v2      # the label prefixes the files
+    python -m tests.record_histories v2                     # the label prefixes the files
+    python -m tests.record_histories v3 seller_reinstated   # only the scenarios named
 
 Run it when the workflow gains behaviour worth protecting; keep the old files, so disputes started
 under earlier code keep replaying. It needs nothing running: it starts a time-skipping test server
@@ -15,6 +16,9 @@ import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
+
+from temporalio.client import WorkflowHandle
 
 from activities.delivery import Deliveries
 from infra.delivery_settings import DeliverySettings
@@ -28,6 +32,7 @@ from tests.workflows.driver import (
     CUSTOMER,
     DAY,
     HOUR,
+    OPERATOR,
     Disputes,
     Handle,
     seller,
@@ -41,6 +46,7 @@ from workflows.models import (
     FlagSellerAction,
     Outcome,
     ProvideInformationAction,
+    ReinstateRequest,
     RequestInformationAction,
     RequestSellerContactAction,
     ResolveAction,
@@ -49,6 +55,8 @@ from workflows.models import (
     SubmitFindingsAction,
     WithdrawAction,
 )
+from workflows.seller_account import SellerAccountChangeWorkflow
+from workflows.seller_account import workflow_id as seller_workflow_id
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -150,7 +158,23 @@ async def counted_in_business_hours(d: Disputes) -> Handle:
     return handle
 
 
-SCENARIOS: list[Callable[[Disputes], Awaitable[Handle]]] = [
+async def seller_reinstated(d: Disputes) -> WorkflowHandle[Any, Any]:
+    seller_id = f"seller-{uuid.uuid4().hex[:6]}"
+    struck = [await d.start(seller_id=seller_id, contact_ago=2 * DAY + HOUR) for _ in range(2)]
+    for handle in struck:
+        await d.until(handle, lambda s: "seller_account_changed" in [e.kind for e in s.history])
+    request = ReinstateRequest(
+        seller_id=seller_id, change_key="record-1", reason="Explained the delays.", by=OPERATOR
+    )
+    return await d.env.client.start_workflow(
+        SellerAccountChangeWorkflow.run,
+        request,
+        id=seller_workflow_id(seller_id, request.change_key),
+        task_queue=d.task_queue,
+    )
+
+
+SCENARIOS: list[Callable[[Disputes], Awaitable[WorkflowHandle[Any, Any]]]] = [
     resolved_at_first_contact,
     investigated_and_resolved,
     never_resolved,
@@ -158,10 +182,13 @@ SCENARIOS: list[Callable[[Disputes], Awaitable[Handle]]] = [
     seller_flagged,
     paused_for_the_customer,
     counted_in_business_hours,
+    seller_reinstated,
 ]
 
 
-async def record(scenario: Callable[[Disputes], Awaitable[Handle]], dsn: str, version: str) -> Path:
+async def record(
+    scenario: Callable[[Disputes], Awaitable[WorkflowHandle[Any, Any]]], dsn: str, version: str
+) -> Path:
     async with await time_skipping_env() as env:
         pool = await create_pool(dsn)
         task_queue = "record"
@@ -184,11 +211,13 @@ async def record(scenario: Callable[[Disputes], Awaitable[Handle]], dsn: str, ve
 async def main() -> None:
     HISTORIES.mkdir(exist_ok=True)
     version = sys.argv[1] if len(sys.argv) > 1 else "v1"
+    chosen = set(sys.argv[2:])  # scenario names; none: all of them
     with tempfile.TemporaryDirectory() as folder:
         dsn = start_embedded(Path(folder) / "pg", cleanup="delete")
         await migrate(dsn)
         for scenario in SCENARIOS:
-            print("recorded", await record(scenario, dsn, version))
+            if not chosen or scenario.__name__ in chosen:
+                print("recorded", await record(scenario, dsn, version))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Every recorded history replays on the current workflow code: a change that would break a running
-dispute (a non-deterministic change without ``workflow.patched``) fails here."""
+dispute or account change (a non-deterministic change without ``workflow.patched``) fails here."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from temporalio.worker import Replayer
 
 from infra.temporal import DATA_CONVERTER
 from workflows.dispute import DisputeWorkflow
+from workflows.seller_account import SellerAccountChangeWorkflow
 
 HISTORIES = {p.stem: p.read_text() for p in sorted((Path(__file__).parent / "histories").glob("*.json"))}
 
@@ -22,5 +23,7 @@ def test_histories_are_recorded() -> None:
 @pytest.mark.parametrize("name", HISTORIES)
 async def test_history_replays(name: str) -> None:
     history = WorkflowHistory.from_json(f"dispute-{name}", HISTORIES[name])
-    replayer = Replayer(workflows=[DisputeWorkflow], data_converter=DATA_CONVERTER)
+    replayer = Replayer(
+        workflows=[DisputeWorkflow, SellerAccountChangeWorkflow], data_converter=DATA_CONVERTER
+    )
     await replayer.replay_workflow(history)
