@@ -1,0 +1,75 @@
+"""From HTTP intake to the breach on real timers (the policy in seconds): each party told once."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import asyncpg
+import httpx
+import pytest
+
+from api.app import create_app
+from infra.processes import Child
+from tests.delivery.servers import SmtpSink
+from tests.e2e.api.conftest import Keys, api_settings
+from tests.e2e.api.helpers import auth, eventually, intake_body
+from tests.workflows.test_notifications import EXPECTED
+from workflows.models import SlaPolicy
+
+S = timedelta(seconds=1)
+# The policy's shape, compressed: seller reminded at 1 s and failed at 2 s, tier 2 at 2 s, findings
+# and tier 3 at 3 s, the warning at 4 s, the breach at 5 s, reminders every 3 s.
+POLICY = SlaPolicy(
+    seller_response_window=S,
+    resolution_team_after=2 * S,
+    findings_due_after=3 * S,
+    customer_experience_after=3 * S,
+    resolution_due_after=5 * S,
+    breach_reminder_every=3 * S,
+)
+
+
+@pytest.fixture
+async def fast_api(
+    temporal_dev_server: str, database_url: str, worker: Child
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(api_settings(temporal_dev_server, database_url), policy=POLICY, key_cache_ttl=0)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as client:
+            yield client
+
+
+async def test_a_dispute_opened_over_http_and_left_alone_tells_each_party_once(
+    fast_api: httpx.AsyncClient, keys: Keys, pg_pool: asyncpg.Pool, mail_server: SmtpSink
+) -> None:
+    body = intake_body(keys, seller_id=f"S-{uuid.uuid4().hex[:8]}")  # a seller with no earlier strikes
+    response = await fast_api.post("/disputes", json=body, headers=auth(keys.intake))
+    assert response.status_code == 201, response.text
+    dispute_id = response.json()["dispute_id"]
+
+    async def reminded() -> bool:
+        view = (await fast_api.get(f"/disputes/{dispute_id}", headers=auth(keys.operator))).json()
+        return bool(view["breach_reminders"] >= 1)
+
+    await eventually(reminded, within=30)
+
+    async def delivered() -> list[asyncpg.Record] | None:
+        rows = await pg_pool.fetch(
+            "SELECT recipient_kind, kind, status FROM notifications WHERE dispute_id = $1", dispute_id
+        )
+        return rows if rows and all(r["status"] != "pending" for r in rows) else None
+
+    rows = await eventually(delivered, within=30)
+    told = Counter((r["recipient_kind"], r["kind"]) for r in rows)
+    assert set(told) == EXPECTED
+    assert {k: n for k, n in told.items() if n != 1} == {("team", "dispute_reached_tier"): 2}
+    # The worker here has no seller portal and the seller no e-mail on file: theirs are skipped.
+    assert {r["status"] for r in rows if r["recipient_kind"] == "seller"} == {"skipped"}
+    emailed = [r for r in rows if r["recipient_kind"] != "seller"]
+    assert {r["status"] for r in emailed} == {"sent"}
+    message_ids = [m.message_id for m in mail_server.mails if dispute_id in m.message_id]
+    assert len(message_ids) == len(set(message_ids)) == len(emailed)
