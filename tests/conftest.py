@@ -19,7 +19,7 @@ import pytest
 from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
 from infra.postgres import create_pool, start_embedded, stop_embedded, with_database
-from tests.delivery.servers import SmtpSink
+from tests.delivery.servers import WEBHOOK_SECRET, HttpReceiver, SmtpSink
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +72,17 @@ async def mail_server() -> AsyncIterator[SmtpSink]:
         yield sink
     finally:
         await sink.stop()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[HttpReceiver]:
+    """A real HTTP receiver that checks each webhook's signature, as a seller portal would."""
+    server = HttpReceiver(WEBHOOK_SECRET)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from activities.channels import EmailSender
 from activities.delivery import Deliveries
 from activities.webhooks import HttpWebhookSender
 from infra.delivery_settings import DeliverySettings
-from tests.delivery.servers import HttpReceiver, SmtpSink
+from tests.delivery.servers import WEBHOOK_SECRET, HttpReceiver, SmtpSink
 
-SECRET = "test-webhook-secret"
+SECRET = WEBHOOK_SECRET
 TEAM_EMAILS = {
     "customer_service": "cs@jamla24.test",
     "resolution_team": "rt@jamla24.test",
@@ -30,16 +30,6 @@ async def smtp() -> AsyncIterator[SmtpSink]:
         yield sink
     finally:
         await sink.stop()
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[HttpReceiver]:
-    server = HttpReceiver(SECRET)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

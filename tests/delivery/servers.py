@@ -18,6 +18,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from activities.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 
+WEBHOOK_SECRET = "test-webhook-secret"  # what the tests' receivers verify and their senders sign with
+
 
 @dataclass
 class Mail:

@@ -5,19 +5,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import asyncpg
-import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.delivery import Deliveries
 from infra.delivery_settings import DeliverySettings
-from tests.delivery.servers import HttpReceiver, SmtpSink
+from tests.delivery.servers import WEBHOOK_SECRET, HttpReceiver, SmtpSink
 from tests.workflows.driver import DAY, HOUR, Disputes
 from worker import build_worker
-
-SECRET = "notifications-test-secret"
 
 # Issue 4's table for a dispute that is never resolved, with the lifecycle's further tells (the
 # customer and the team when the seller's efforts fail, the team when findings are overdue) and
@@ -40,16 +36,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[HttpReceiver]:
-    server = HttpReceiver(SECRET)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
 async def test_intake_to_breach_notifies_each_party_once(
     env: WorkflowEnvironment, pg_pool: asyncpg.Pool, receiver: HttpReceiver
 ) -> None:
@@ -61,7 +47,7 @@ async def test_intake_to_breach_notifies_each_party_once(
         smtp_tls="none",
         seller_webhook_url=receiver.url("/seller"),
         alerts_webhook_url=receiver.url("/alerts"),
-        webhook_secret=SECRET,
+        webhook_secret=WEBHOOK_SECRET,
     )
     seller_id = f"seller-{uuid.uuid4().hex[:8]}"
     await pg_pool.execute(
