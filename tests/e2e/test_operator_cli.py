@@ -21,13 +21,12 @@ from api.intake import open_dispute
 from infra.binaries import find_binary
 from infra.processes import Child
 from infra.settings import TASK_QUEUE
+from tests.factories import CUSTOMER, PII, dispute_input
 from workflows.dispute import TIMER_SUMMARIES, DisputeWorkflow
 from workflows.models import (
     Actor,
     Channel,
-    Customer,
     DeadlineKind,
-    DisputeInput,
     Outcome,
     ResolveAction,
     Role,
@@ -35,9 +34,6 @@ from workflows.models import (
 
 NAMESPACE = "default"
 VISIBILITY_TIMEOUT = 10.0  # seconds
-CUSTOMER = Customer(id="cust-cli", name="Salma Bennani", email="salma@example.ma", phone="+212661406136")
-DESCRIPTION = "The parcel never arrived."
-PII = ("Salma", "Bennani", "salma@example.ma", "661406136", "parcel never arrived")
 AGENT = Actor(role=Role.AGENT, id="agent-cli", tier=1)
 
 
@@ -83,20 +79,6 @@ def search_attributes(description: dict[str, Any]) -> dict[str, Any]:
     return {name: json.loads(base64.b64decode(payload["data"])) for name, payload in fields.items()}
 
 
-def dispute(seller_id: str, channel: Channel, first_contact_at: datetime) -> DisputeInput:
-    return DisputeInput(
-        dispute_id=f"cli-{uuid.uuid4().hex[:10]}",
-        customer=CUSTOMER,
-        order_id="order-cli",
-        seller_id=seller_id,
-        channel=channel,
-        category="not_delivered",
-        description=DESCRIPTION,
-        first_contact_at=first_contact_at,
-        registered_at=datetime.now(UTC),
-    )
-
-
 async def test_an_operator_finds_and_reads_disputes_with_the_cli(
     temporal_client: Client, temporal_dev_server: str, worker: Child
 ) -> None:
@@ -104,9 +86,12 @@ async def test_an_operator_finds_and_reads_disputes_with_the_cli(
     seller, other_seller = f"S-{uuid.uuid4().hex[:8]}", f"S-{uuid.uuid4().hex[:8]}"
     # Default policy (days): nothing fires during the test. The late one was first contacted 5 days
     # and an hour ago: every clock has run out, so it is at tier 3 and breached at once.
-    fresh = dispute(seller, Channel.PHONE, now)
-    resolved = dispute(seller, Channel.CHAT, now)
-    late = dispute(other_seller, Channel.EMAIL, now - timedelta(days=5, hours=1))
+    fresh = dispute_input(now=now, seller_id=seller, channel=Channel.PHONE, prefix="cli-")
+    resolved = dispute_input(now=now, seller_id=seller, channel=Channel.CHAT, prefix="cli-")
+    overdue = timedelta(days=5, hours=1)
+    late = dispute_input(
+        now=now, seller_id=other_seller, channel=Channel.EMAIL, contact_ago=overdue, prefix="cli-"
+    )
     fresh_id, resolved_id, late_id = (f"dispute-{d.dispute_id}" for d in (fresh, resolved, late))
     try:
         for opened in (fresh, resolved, late):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -12,8 +10,9 @@ from temporalio.client import Client, WorkflowHandle
 
 from infra.processes import Child
 from infra.settings import TASK_QUEUE, SlaSettings
+from tests.factories import dispute_input
 from workflows.dispute import DisputeWorkflow
-from workflows.models import Channel, Customer, DisputeInput, DisputeState, Status
+from workflows.models import Channel, DisputeState, Status
 
 TIMEOUT = 30.0  # seconds; tier 3 is due 6 s after first contact
 
@@ -32,20 +31,8 @@ async def test_an_untouched_dispute_reaches_tier_3_by_real_timers(
 ) -> None:
     for name, value in sla_env.items():
         monkeypatch.setenv(name, value)
-    now = datetime.now(UTC)
-    dispute_id = f"e2e-{uuid.uuid4().hex[:12]}"
-    dispute = DisputeInput(
-        dispute_id=dispute_id,
-        customer=Customer(id="cust-e2e", name="Test Customer", email="customer@example.com"),
-        order_id="order-e2e",
-        seller_id=f"seller-{uuid.uuid4().hex[:8]}",
-        channel=Channel.CHAT,
-        category="not_delivered",
-        description="The parcel never arrived.",
-        first_contact_at=now,
-        registered_at=now,
-        policy=SlaSettings().policy(),
-    )
+    dispute = dispute_input(prefix="e2e-", channel=Channel.CHAT, policy=SlaSettings().policy())
+    dispute_id = dispute.dispute_id
     handle = await temporal_client.start_workflow(
         DisputeWorkflow.run, dispute, id=f"dispute-{dispute_id}", task_queue=TASK_QUEUE
     )

@@ -9,7 +9,6 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -22,8 +21,9 @@ from temporalio.client import Client
 from infra.processes import Child, free_port
 from tests.delivery.servers import SmtpSink
 from tests.e2e.conftest import NAMESPACE, ROOT, WORKER_START_TIMEOUT
+from tests.factories import dispute_input
 from workflows.dispute import DisputeWorkflow
-from workflows.models import Channel, Customer, DisputeInput, SlaPolicy
+from workflows.models import Channel
 
 TIMEOUT = 20.0  # seconds
 # Some of the SDK's own worker metrics: the first two appear once a workflow task and an activity ran.
@@ -101,20 +101,8 @@ def _value(text: str, line_start: str) -> float:
 async def test_the_worker_serves_sdk_and_dispute_metrics(
     metered_worker: MeteredWorker, temporal_client: Client
 ) -> None:
-    now = datetime.now(UTC)
-    dispute_id = f"metrics-{uuid.uuid4().hex[:12]}"
-    dispute = DisputeInput(
-        dispute_id=dispute_id,
-        customer=Customer(id="cust-metrics", name="Test Customer", email="customer@example.com"),
-        order_id="order-metrics",
-        seller_id=f"seller-{uuid.uuid4().hex[:8]}",
-        channel=Channel.EMAIL,
-        category="not_delivered",
-        description="The parcel never arrived.",
-        first_contact_at=now,
-        registered_at=now,
-        policy=SlaPolicy(),
-    )
+    dispute = dispute_input(prefix="metrics-", channel=Channel.EMAIL)
+    dispute_id = dispute.dispute_id
     handle = await temporal_client.start_workflow(
         DisputeWorkflow.run, dispute, id=f"dispute-{dispute_id}", task_queue=metered_worker.task_queue
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -17,9 +16,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from infra.binaries import find_binary
 from infra.temporal import DATA_CONVERTER
+from tests.factories import dispute_input
 from workflows import search_attributes as sa
 from workflows.dispute import DisputeWorkflow
-from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, Role, SlaPolicy
+from workflows.models import Actor, DisputeState, Role, SlaPolicy
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -66,23 +66,9 @@ class Disputes:
         policy: SlaPolicy | None = None,
     ) -> Handle:
         now = await self.env.get_current_time()
-        dispute_id = uuid.uuid4().hex
-        dispute = DisputeInput(
-            dispute_id=dispute_id,
-            customer=Customer(
-                id="cust-1", name="Salma Bennani", email="salma@example.ma", phone="+212661406136"
-            ),
-            order_id="order-1",
-            seller_id=seller_id or f"seller-{uuid.uuid4().hex[:8]}",
-            channel=Channel.PHONE,
-            category="not_delivered",
-            description="The parcel never arrived.",
-            first_contact_at=now - contact_ago,
-            registered_at=now,
-            policy=policy or SlaPolicy(),
-        )
+        dispute = dispute_input(now=now, contact_ago=contact_ago, seller_id=seller_id, policy=policy)
         return await self.env.client.start_workflow(
-            DisputeWorkflow.run, dispute, id=f"dispute-{dispute_id}", task_queue=self.task_queue
+            DisputeWorkflow.run, dispute, id=f"dispute-{dispute.dispute_id}", task_queue=self.task_queue
         )
 
     async def sleep(self, duration: timedelta) -> None:

@@ -9,12 +9,11 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.sdk.v1 import WorkflowMetadata
 
 from infra.temporal import DATA_CONVERTER
+from tests.factories import PII
 from tests.workflows.driver import AGENT1, HOUR, Disputes
 from workflows import search_attributes as sa
 from workflows.dispute import TIMER_SUMMARIES, DisputeWorkflow
 from workflows.models import DeadlineKind, EscalateAction
-
-PII = ("Salma", "Bennani", "salma@example.ma", "661406136", "parcel never arrived")
 
 
 async def test_operators_see_ids_states_and_clocks_but_no_pii(
