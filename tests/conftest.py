@@ -66,23 +66,22 @@ async def pg_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 @pytest.fixture(scope="session")
 async def mail_server() -> AsyncIterator[SmtpSink]:
     """A real SMTP server in the test process that keeps every message workers send."""
-    sink = SmtpSink()
-    await sink.start()
-    try:
+    async with SmtpSink() as sink:
         yield sink
-    finally:
-        await sink.stop()
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SmtpSink]:
+    """A real SMTP server of the test's own, so it sees only that test's messages."""
+    async with SmtpSink() as sink:
+        yield sink
 
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[HttpReceiver]:
     """A real HTTP receiver that checks each webhook's signature, as a seller portal would."""
-    server = HttpReceiver(WEBHOOK_SECRET)
-    await server.start()
-    try:
+    async with HttpReceiver(WEBHOOK_SECRET) as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -192,17 +192,15 @@ async def record(
     async with await time_skipping_env() as env:
         pool = await create_pool(dsn)
         task_queue = "record"
-        mail = SmtpSink()
-        await mail.start()
-        deliveries = Deliveries.from_settings(
-            pool, DeliverySettings(smtp_host="127.0.0.1", smtp_port=mail.port, smtp_tls="none")
-        )
-        async with build_worker(env.client, pool, task_queue, deliveries):
-            handle = await scenario(Disputes(env, pool, task_queue))
-            await handle.result()
-            history = await handle.fetch_history()
+        async with SmtpSink() as mail:
+            deliveries = Deliveries.from_settings(
+                pool, DeliverySettings(smtp_host="127.0.0.1", smtp_port=mail.port, smtp_tls="none")
+            )
+            async with build_worker(env.client, pool, task_queue, deliveries):
+                handle = await scenario(Disputes(env, pool, task_queue))
+                await handle.result()
+                history = await handle.fetch_history()
         await pool.close()
-        await mail.stop()
     path = HISTORIES / f"{version}-{scenario.__name__}.json"
     path.write_text(history.to_json())
     return path

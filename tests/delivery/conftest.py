@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
 import pytest
 
@@ -20,16 +18,6 @@ TEAM_EMAILS = {
     "customer_experience": "cx@jamla24.test",
 }
 OPERATORS = "ops@jamla24.test"
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[SmtpSink]:
-    sink = SmtpSink()
-    await sink.start()
-    try:
-        yield sink
-    finally:
-        await sink.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import email.policy
 import json
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -72,6 +72,13 @@ class SmtpSink:
             self._server.close()
             await self._server.wait_closed()
 
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
 
 @dataclass
 class Request:
@@ -105,6 +112,13 @@ class HttpReceiver:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
 
     def event(self, i: int) -> Any:
         return json.loads(self.requests[i].body)

@@ -37,13 +37,11 @@ EXPECTED = {
 
 
 async def test_intake_to_breach_notifies_each_party_once(
-    env: WorkflowEnvironment, pg_pool: asyncpg.Pool, receiver: HttpReceiver
+    env: WorkflowEnvironment, pg_pool: asyncpg.Pool, receiver: HttpReceiver, smtp: SmtpSink
 ) -> None:
-    mail = SmtpSink()
-    await mail.start()
     settings = DeliverySettings(
         smtp_host="127.0.0.1",
-        smtp_port=mail.port,
+        smtp_port=smtp.port,
         smtp_tls="none",
         seller_webhook_url=receiver.url("/seller"),
         alerts_webhook_url=receiver.url("/alerts"),
@@ -54,17 +52,14 @@ async def test_intake_to_breach_notifies_each_party_once(
         "INSERT INTO sellers (seller_id, email) VALUES ($1, $2)", seller_id, "shop@example.ma"
     )
     task_queue = f"notify-{uuid.uuid4().hex[:6]}"
-    try:
-        async with build_worker(env.client, pg_pool, task_queue, Deliveries.from_settings(pg_pool, settings)):
-            disputes = Disputes(env, pg_pool, task_queue)
-            handle = await disputes.start(seller_id=seller_id)
-            await disputes.sleep(6 * DAY + HOUR)  # past the breach and its first reminder
-            await disputes.until(handle, lambda s: s.breach_reminders == 1)
-            await disputes.persisted(handle)
-            dispute_id = handle.id.removeprefix("dispute-")
-            rows = await _delivered(pg_pool, dispute_id)
-    finally:
-        await mail.stop()
+    async with build_worker(env.client, pg_pool, task_queue, Deliveries.from_settings(pg_pool, settings)):
+        disputes = Disputes(env, pg_pool, task_queue)
+        handle = await disputes.start(seller_id=seller_id)
+        await disputes.sleep(6 * DAY + HOUR)  # past the breach and its first reminder
+        await disputes.until(handle, lambda s: s.breach_reminders == 1)
+        await disputes.persisted(handle)
+        dispute_id = handle.id.removeprefix("dispute-")
+        rows = await _delivered(pg_pool, dispute_id)
 
     sent = Counter((r["recipient_kind"], r["kind"]) for r in rows)
     assert set(sent) == EXPECTED
@@ -73,7 +68,7 @@ async def test_intake_to_breach_notifies_each_party_once(
     assert {r["status"] for r in rows} == {"sent"}
 
     # On the wire, each message exactly once: e-mails by Message-ID, webhooks by delivery id.
-    message_ids = [m.message_id for m in mail.mails if dispute_id in m.message_id]
+    message_ids = [m.message_id for m in smtp.mails if dispute_id in m.message_id]
     assert len(message_ids) == len(set(message_ids)) == len(rows)  # every party here has an e-mail address
     deliveries = [r.headers["x-jamla24-delivery"] for r in receiver.requests if dispute_id in r.body.decode()]
     assert len(deliveries) == len(set(deliveries))

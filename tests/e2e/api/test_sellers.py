@@ -59,32 +59,26 @@ class Portal:
 async def portal(
     temporal_dev_server: str, temporal_client: Client, database_url: str, pg_pool: asyncpg.Pool
 ) -> AsyncIterator[Portal]:
-    receiver, smtp = HttpReceiver(SECRET), SmtpSink()
-    await receiver.start()
-    await smtp.start()
     queue = f"sellers-{uuid.uuid4().hex[:8]}"
-    settings = DeliverySettings(
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        smtp_tls="none",
-        seller_webhook_url=receiver.url("/seller"),
-        alerts_webhook_url=None,
-        webhook_secret=SECRET,
-    )
     app = create_app(
         api_settings(temporal_dev_server, database_url, queue), policy=SlaPolicy(), key_cache_ttl=0
     )
     transport = httpx.ASGITransport(app=app)
-    try:
+    async with HttpReceiver(SECRET) as receiver, SmtpSink() as smtp:
+        settings = DeliverySettings(
+            smtp_host="127.0.0.1",
+            smtp_port=smtp.port,
+            smtp_tls="none",
+            seller_webhook_url=receiver.url("/seller"),
+            alerts_webhook_url=None,
+            webhook_secret=SECRET,
+        )
         async with (
             build_worker(temporal_client, pg_pool, queue, Deliveries.from_settings(pg_pool, settings)),
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
         ):
             yield Portal(http, receiver, smtp, queue)
-    finally:
-        await receiver.stop()
-        await smtp.stop()
 
 
 @dataclass(frozen=True)
