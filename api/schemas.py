@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.config import JsonDict
-from pydantic.json_schema import SkipJsonSchema
 
 from api.contact import Email, Phone
 from workflows.models import (
@@ -197,7 +196,6 @@ class DisputeView(DisputeState):
     ``stale`` is true and ``revision`` / ``as_of`` say how far the read model has got.
     """
 
-    intake_fingerprint: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
     workflow_id: str
     customer: CustomerContact | None = Field(default=None, description="absent for sellers")
     source: Literal["workflow", "read_model"]

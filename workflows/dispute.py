@@ -122,7 +122,6 @@ class DisputeWorkflow:
             first_contact_at=input.first_contact_at,
             registered_at=input.registered_at,
             deadlines=compute_deadlines(input.policy, input.first_contact_at),
-            intake_fingerprint=input.intake_fingerprint,
         )
         self._effects: list[_Effect] = []
         self._persisted = 0

@@ -323,7 +323,6 @@ class DisputeState(DisputeSummary):
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
     seller_flagged: bool = False
-    intake_fingerprint: str | None = None
     paused_for: timedelta = timedelta(0)  # how long the pausable clocks have stood still so far
     paused_since: datetime | None = None
     resolution: Resolution | None = None
