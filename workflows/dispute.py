@@ -429,11 +429,14 @@ class DisputeWorkflow:
         if self._applying():
             self._state.findings = action.findings
             self._state.findings_at = self._state.findings_at or workflow.now()
+            # The first findings before the deadline keep it; later ones are additions.
+            due = self._state.deadline(DeadlineKind.FINDINGS)
+            on_time = due.state in (DeadlineState.PENDING, DeadlineState.PAUSED)
             self._settle_pending({DeadlineKind.FINDINGS}, DeadlineState.MET)
             self._event(
                 "findings_submitted",
                 action.actor,
-                {"findings": action.findings},
+                {"findings": action.findings, "on_time": on_time},
                 notify=[self._to_customer("findings", findings=action.findings)],
             )
         return self._state
@@ -546,12 +549,7 @@ class DisputeWorkflow:
             )
         )
         workflow.logger.info("dispute %s: event %d %s", self._state.dispute_id, seq, kind)
-        self._metrics.event(
-            entry,
-            channel=self._state.channel.value,
-            tier=self._state.tier,
-            findings_on_time=self._state.deadline(DeadlineKind.FINDINGS).settled_at == entry.at,
-        )
+        self._metrics.event(entry, channel=self._state.channel.value, tier=self._state.tier)
         self._publish()
         return entry
 

@@ -22,7 +22,7 @@ class DisputeMetrics:
         self.strikes = meter.create_counter("seller_strikes", "Seller strikes, by reason")
         self.failures = meter.create_counter("notification_failures", "Notifications refused for good")
 
-    def event(self, entry: HistoryEntry, *, channel: str, tier: int, findings_on_time: bool) -> None:
+    def event(self, entry: HistoryEntry, *, channel: str, tier: int) -> None:
         kind = entry.kind
         if kind == "opened":
             self.opened.add(1, {"channel": channel})
@@ -30,7 +30,7 @@ class DisputeMetrics:
             self.escalations.add(
                 1, {"tier": str(entry.data["to_tier"]), "automatic": str(entry.data["automatic"]).lower()}
             )
-        elif kind == "findings_submitted" and findings_on_time:
+        elif kind == "findings_submitted" and entry.data.get("on_time"):
             self.findings.add(1, {"result": "met"})
         elif kind == "findings_missed":
             self.findings.add(1, {"result": "missed"})

@@ -11,10 +11,10 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from activities.delivery import Deliveries
 from infra.delivery_settings import DeliverySettings
 from infra.processes import free_port
-from tests.workflows.driver import AGENT1, HOUR, Disputes, time_skipping_env
+from tests.workflows.driver import AGENT1, AGENT2, HOUR, Disputes, time_skipping_env
 from worker import build_worker
 from workflows.dispute import DisputeWorkflow
-from workflows.models import EscalateAction
+from workflows.models import EscalateAction, SubmitFindingsAction
 
 
 async def test_dispute_metrics_are_exported(
@@ -31,6 +31,9 @@ async def test_dispute_metrics_are_exported(
             await first.execute_update(
                 DisputeWorkflow.escalate, EscalateAction(actor=AGENT1, reason="Senior.")
             )
+            await first.execute_update(
+                DisputeWorkflow.submit_findings, SubmitFindingsAction(actor=AGENT2, findings="Lost.")
+            )
             await disputes.sleep(25 * HOUR)
             await disputes.until(second, lambda s: s.tier == 2)
             async with httpx.AsyncClient() as http:
@@ -43,5 +46,7 @@ async def test_dispute_metrics_are_exported(
     assert value('disputes_opened{channel="phone"') == 2
     assert value('dispute_escalations{automatic="false",') == 1
     assert value('dispute_escalations{automatic="true",') == 1
+    findings = [line for line in text.splitlines() if line.startswith("dispute_findings{")]
+    assert len(findings) == 1 and 'result="met"' in findings[0] and findings[0].endswith(" 1")
     assert "temporal_workflow_task_execution_latency_count" in text  # the SDK's own worker metrics
     assert "temporal_activity_execution_latency_count" in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.delivery.servers import SmtpSink
-from tests.workflows.driver import AGENT1, AGENT2, DAY, EPSILON, HOUR, Disputes, at, data_of, kinds
+from tests.workflows.driver import AGENT1, AGENT2, AGENT3, DAY, EPSILON, HOUR, Disputes, at, data_of, kinds
 from workflows.dispute import DisputeWorkflow
 from workflows.models import (
     DeadlineKind,
@@ -114,6 +114,7 @@ async def test_findings_at_40h_are_on_time(disputes: Disputes) -> None:
         SubmitFindingsAction(actor=AGENT2, findings="Parcel lost by carrier."),
     )
     assert state.deadline(DeadlineKind.FINDINGS).state == DeadlineState.MET
+    assert state.history[-1].data["on_time"] is True
     await disputes.sleep(10 * HOUR)
     state = await disputes.until(handle, lambda s: s.tier == 3)
     assert "findings_missed" not in kinds(state)
@@ -130,6 +131,12 @@ async def test_findings_never_delivered_are_missed_at_48h(disputes: Disputes) ->
     # At 48 h the findings are judged before the transfer to customer experience.
     order = kinds(state)
     assert order.index("findings_missed") < order.index("escalated", order.index("escalated") + 1)
+    # Findings delivered late are delivered, but the deadline stays missed.
+    state = await handle.execute_update(
+        DisputeWorkflow.submit_findings, SubmitFindingsAction(actor=AGENT3, findings="Lost by carrier.")
+    )
+    assert state.history[-1].data["on_time"] is False
+    assert state.deadline(DeadlineKind.FINDINGS).state == DeadlineState.MISSED
 
 
 async def test_first_contact_three_days_ago_fires_both_escalations_at_once_in_order(
