@@ -71,6 +71,7 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 BREACH_WARNING_PATCH = "breach-warning"
 DELIVERY_PATCH = "deliver-notifications"
+ACTIONS_IN_ORDER_PATCH = "actions-after-opening"
 
 TIMER_SUMMARIES = {
     DeadlineKind.SELLER_REMINDER: "seller response window: remind the seller",
@@ -331,19 +332,31 @@ class DisputeWorkflow:
         info = workflow.current_update_info()
         return info is not None and info.id in self._applied_updates
 
-    def _applying(self) -> bool:
-        """Whether this update takes effect (False for a retry of one that already did)."""
-        info = workflow.current_update_info()
-        if info is None:
-            return True
-        if info.id in self._applied_updates:
+    async def _admit(self, action: Action, actor: Actor) -> bool:
+        """Whether this update takes effect: False for a retry of one that already did.
+
+        Temporal runs the handlers of actions delivered with the start before ``run`` has opened the
+        dispute, and validates every action of a task before any applies. So an action waits for the
+        opening (within the same task) and is checked again against the state it is about to change.
+        Disputes started before this replay as they ran.
+        """
+        if self._is_retry():
             return False
-        self._applied_updates.add(info.id)
+        if workflow.patched(ACTIONS_IN_ORDER_PATCH):
+            await self._opened()
+            check(action, actor, self._state)
+        info = workflow.current_update_info()
+        if info is not None:
+            self._applied_updates.add(info.id)
         return True
 
+    async def _opened(self) -> None:
+        # No timeout: ``run`` opens the dispute in the very task whose handlers wait here.
+        await workflow.wait_condition(lambda: bool(self._state.history))
+
     @workflow.update
-    def resolve(self, action: ResolveAction) -> DisputeState:
-        if self._applying():
+    async def resolve(self, action: ResolveAction) -> DisputeState:
+        if await self._admit(Action.RESOLVE, action.actor):
             self._resolve(action)
         return self._state
 
@@ -352,8 +365,10 @@ class DisputeWorkflow:
         self._validate(Action.RESOLVE, action.actor)
 
     @workflow.signal(name="resolve")
-    def resolve_signal(self, action: ResolveAction) -> None:
+    async def resolve_signal(self, action: ResolveAction) -> None:
         """For operators in Temporal UI or the CLI; a refused signal is logged and changes nothing."""
+        if workflow.patched(ACTIONS_IN_ORDER_PATCH):
+            await self._opened()
         reason = refusal(Action.RESOLVE, action.actor, self._state)
         if reason is not None:
             workflow.logger.warning("dispute %s: resolve signal refused: %s", self._state.dispute_id, reason)
@@ -378,8 +393,8 @@ class DisputeWorkflow:
         )
 
     @workflow.update
-    def escalate(self, action: EscalateAction) -> DisputeState:
-        if self._applying():
+    async def escalate(self, action: EscalateAction) -> DisputeState:
+        if await self._admit(Action.ESCALATE, action.actor):
             self._escalate_to(self._state.tier + 1, action.actor, action.reason, automatic=False)
         return self._state
 
@@ -388,8 +403,8 @@ class DisputeWorkflow:
         self._validate(Action.ESCALATE, action.actor)
 
     @workflow.update
-    def request_information(self, action: RequestInformationAction) -> DisputeState:
-        if self._applying():
+    async def request_information(self, action: RequestInformationAction) -> DisputeState:
+        if await self._admit(Action.REQUEST_INFORMATION, action.actor):
             self._state.status = Status.AWAITING_CUSTOMER
             self._state.information_requests.extend(action.questions)
             if self._policy.pause_while_awaiting_customer:
@@ -407,8 +422,8 @@ class DisputeWorkflow:
         self._validate(Action.REQUEST_INFORMATION, action.actor)
 
     @workflow.update
-    def provide_information(self, action: ProvideInformationAction) -> DisputeState:
-        if self._applying():
+    async def provide_information(self, action: ProvideInformationAction) -> DisputeState:
+        if await self._admit(Action.PROVIDE_INFORMATION, action.actor):
             self._state.status = Status.OPEN
             if self._state.paused_since is not None:
                 self._resume_clocks()
@@ -425,8 +440,8 @@ class DisputeWorkflow:
         self._validate(Action.PROVIDE_INFORMATION, action.actor)
 
     @workflow.update
-    def submit_findings(self, action: SubmitFindingsAction) -> DisputeState:
-        if self._applying():
+    async def submit_findings(self, action: SubmitFindingsAction) -> DisputeState:
+        if await self._admit(Action.SUBMIT_FINDINGS, action.actor):
             self._state.findings = action.findings
             self._state.findings_at = self._state.findings_at or workflow.now()
             # The first findings before the deadline keep it; later ones are additions.
@@ -446,8 +461,8 @@ class DisputeWorkflow:
         self._validate(Action.SUBMIT_FINDINGS, action.actor)
 
     @workflow.update
-    def seller_response(self, action: SellerResponseAction) -> DisputeState:
-        if self._applying():
+    async def seller_response(self, action: SellerResponseAction) -> DisputeState:
+        if await self._admit(Action.SELLER_RESPONSE, action.actor):
             self._state.seller_efforts = SellerEfforts.RESPONDED
             self._settle_pending(_SELLER_CLOCKS, DeadlineState.MET)
             self._event(
@@ -463,8 +478,8 @@ class DisputeWorkflow:
         self._validate(Action.SELLER_RESPONSE, action.actor)
 
     @workflow.update
-    def flag_seller(self, action: FlagSellerAction) -> DisputeState:
-        if self._applying():
+    async def flag_seller(self, action: FlagSellerAction) -> DisputeState:
+        if await self._admit(Action.FLAG_SELLER, action.actor):
             self._state.seller_flagged = True
             self._event(
                 "seller_flagged",
@@ -480,8 +495,8 @@ class DisputeWorkflow:
         self._validate(Action.FLAG_SELLER, action.actor)
 
     @workflow.update
-    def request_seller_contact(self, action: RequestSellerContactAction) -> DisputeState:
-        if self._applying():
+    async def request_seller_contact(self, action: RequestSellerContactAction) -> DisputeState:
+        if await self._admit(Action.REQUEST_SELLER_CONTACT, action.actor):
             self._state.seller_contact_released = True
             entry = self._event("seller_contact_released", action.actor, {}, release_contact=True)
             entry.notified.append(f"{RecipientKind.CUSTOMER.value}:seller_contact_released")
@@ -492,8 +507,8 @@ class DisputeWorkflow:
         self._validate(Action.REQUEST_SELLER_CONTACT, action.actor)
 
     @workflow.update
-    def withdraw(self, action: WithdrawAction) -> DisputeState:
-        if self._applying():
+    async def withdraw(self, action: WithdrawAction) -> DisputeState:
+        if await self._admit(Action.WITHDRAW, action.actor):
             self._state.status = Status.WITHDRAWN
             self._state.closed_at = workflow.now()
             self._settle_pending(_RESOLUTION_CLOCKS | _SELLER_CLOCKS, DeadlineState.CANCELLED)
