@@ -69,6 +69,12 @@ async def resolved_at_first_contact(d: Disputes) -> Handle:
     return handle
 
 
+async def resolved_with_the_start(d: Disputes) -> Handle:
+    """An operator's resolve signal delivered with the start: the handler runs before ``run``."""
+    resolve = ResolveAction(actor=OPERATOR, outcome=Outcome.REFUND, summary="Refunded.")
+    return await d.start(start_signal="resolve", start_signal_args=[resolve])
+
+
 async def investigated_and_resolved(d: Disputes) -> Handle:
     seller_id = f"seller-{uuid.uuid4().hex[:6]}"
     handle = await d.start(seller_id=seller_id)
@@ -176,6 +182,7 @@ async def seller_reinstated(d: Disputes) -> WorkflowHandle[Any, Any]:
 
 SCENARIOS: list[Callable[[Disputes], Awaitable[WorkflowHandle[Any, Any]]]] = [
     resolved_at_first_contact,
+    resolved_with_the_start,
     investigated_and_resolved,
     never_resolved,
     seller_failed_contact_released_withdrawn,

@@ -64,11 +64,17 @@ class Disputes:
         contact_ago: timedelta = timedelta(0),
         seller_id: str | None = None,
         policy: SlaPolicy | None = None,
+        **options: Any,
     ) -> Handle:
+        """A new dispute; ``options`` go to ``start_workflow`` (a signal with the start, say)."""
         now = await self.env.get_current_time()
         dispute = dispute_input(now=now, contact_ago=contact_ago, seller_id=seller_id, policy=policy)
         return await self.env.client.start_workflow(
-            DisputeWorkflow.run, dispute, id=f"dispute-{dispute.dispute_id}", task_queue=self.task_queue
+            DisputeWorkflow.run,
+            dispute,
+            id=f"dispute-{dispute.dispute_id}",
+            task_queue=self.task_queue,
+            **options,
         )
 
     async def sleep(self, duration: timedelta) -> None:
