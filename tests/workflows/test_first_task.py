@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -25,18 +27,20 @@ from workflows.dispute import DisputeWorkflow
 from workflows.models import EscalateAction, Outcome, ResolveAction, Status, WithdrawAction
 from workflows.rules import REFUSED
 
-ADMITTED = 1.0  # seconds for the server to hold the actions before any worker polls
+ADMITTED = 2.0  # seconds for the server to hold the actions before any worker polls
 
 
+@asynccontextmanager
 async def before_any_worker(
     env: WorkflowEnvironment,
     pool: asyncpg.Pool,
     settings: DeliverySettings,
     act: Callable[[Handle], list[Awaitable[Any]]],
-) -> tuple[Handle, list[Any]]:
+) -> AsyncIterator[tuple[Handle, list[Any]]]:
     """Start a dispute with no worker polling, send ``act(handle)``'s actions, then start the worker.
 
     The actions wait on the server with the start, so the worker's first task carries all of them.
+    Yields the dispute and the actions' answers while the worker still runs.
     """
     task_queue = f"first-task-{uuid.uuid4().hex[:8]}"
     disputes = Disputes(env, pool, task_queue)
@@ -46,17 +50,31 @@ async def before_any_worker(
     assert not any(p.done() for p in pending), "an action was answered with no worker running"
     async with build_worker(env.client, pool, task_queue, Deliveries.from_settings(pool, settings)):
         results = await asyncio.gather(*pending, return_exceptions=True)
-        await disputes.persisted(handle)
-    return handle, results
+        yield handle, results
+
+
+async def delivered_with_the_start(handle: Handle) -> int:
+    """How many accepted updates the workflow's first task carried."""
+    first_task, count = None, 0
+    async for event in handle.fetch_history_events():
+        if first_task is None and event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            first_task = event.event_id
+        attributes = event.workflow_execution_update_accepted_event_attributes
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            count += attributes.accepted_request_sequencing_event_id < (first_task or 0)
+    return count
 
 
 async def test_an_action_in_the_first_task_follows_the_opening(
     env: WorkflowEnvironment, pg_pool: asyncpg.Pool, delivery_settings: DeliverySettings
 ) -> None:
     escalate = EscalateAction(actor=AGENT1, reason="Complex.")
-    _, (state,) = await before_any_worker(
-        env, pg_pool, delivery_settings, lambda h: [h.execute_update(DisputeWorkflow.escalate, escalate)]
-    )
+
+    def act(h: Handle) -> list[Awaitable[Any]]:
+        return [h.execute_update(DisputeWorkflow.escalate, escalate)]
+
+    async with before_any_worker(env, pg_pool, delivery_settings, act) as (handle, (state,)):
+        assert await delivered_with_the_start(handle) == 1
     assert kinds(state) == ["opened", "escalated"]
     assert [e.seq for e in state.history] == [1, 2]
     assert state.tier == 2
@@ -67,23 +85,21 @@ async def test_two_conflicting_actions_in_one_task_take_effect_once(
 ) -> None:
     resolve = ResolveAction(actor=AGENT1, outcome=Outcome.REFUND, summary="Refunded in full.")
     withdraw = WithdrawAction(actor=CUSTOMER, reason="Sorted it out myself.")
-    handle, results = await before_any_worker(
-        env,
-        pg_pool,
-        delivery_settings,
-        lambda h: [
+    def act(h: Handle) -> list[Awaitable[Any]]:
+        return [
             h.execute_update(DisputeWorkflow.resolve, resolve),
             h.execute_update(DisputeWorkflow.withdraw, withdraw),
-        ],
-    )
+        ]
+
+    async with before_any_worker(env, pg_pool, delivery_settings, act) as (handle, results):
+        assert await delivered_with_the_start(handle) == 2  # both validated before either applied
+        state = await handle.result()
     answered = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, WorkflowUpdateFailedError)]
     assert len(answered) == len(refused) == 1, results
     cause = refused[0].cause
     assert isinstance(cause, ApplicationError) and cause.type == REFUSED
     assert "it can no longer change" in cause.message
-
-    state = await handle.result()
     assert state.status in (Status.RESOLVED, Status.WITHDRAWN)
     assert kinds(state)[0] == "opened"
     assert len([k for k in kinds(state) if k in ("resolved", "withdrawn")]) == 1
