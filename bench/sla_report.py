@@ -33,19 +33,11 @@ import asyncpg
 from api.reports import SQL, WITHIN, sla_report, to_csv
 from infra.migrate import migrate
 from infra.postgres import create_pool, start_embedded, stop_embedded, with_database
-from workflows.deadlines import compute_deadlines
+from workflows.deadlines import RESOLUTION_CLOCKS, compute_deadlines
 from workflows.models import Deadline, DeadlineKind, DeadlineState, SlaPolicy
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 POLICY = SlaPolicy()
-RESOLUTION_CLOCKS = {
-    DeadlineKind.RESOLUTION_TEAM,
-    DeadlineKind.FINDINGS,
-    DeadlineKind.CUSTOMER_EXPERIENCE,
-    DeadlineKind.RESOLUTION,
-    DeadlineKind.BREACH_WARNING,
-}
-SELLER_CLOCKS = {DeadlineKind.SELLER_REMINDER, DeadlineKind.SELLER_FAILURE}
 # What happens to a dispute, and how often: (fate, weight).
 FATES = (
     ("first_contact", 55),  # resolved at tier 1 within 24 h

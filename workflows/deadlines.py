@@ -27,6 +27,18 @@ def offsets(policy: SlaPolicy) -> dict[DeadlineKind, timedelta]:
     }
 
 
+# The dispute's own clocks: met when it is resolved in time, cancelled when it is withdrawn.
+RESOLUTION_CLOCKS = frozenset(
+    {
+        DeadlineKind.RESOLUTION_TEAM,
+        DeadlineKind.FINDINGS,
+        DeadlineKind.CUSTOMER_EXPERIENCE,
+        DeadlineKind.RESOLUTION,
+        DeadlineKind.BREACH_WARNING,
+    }
+)
+# Jamla24's efforts to reach the seller: met when the seller responds, moot once the dispute closes.
+SELLER_CLOCKS = frozenset({DeadlineKind.SELLER_REMINDER, DeadlineKind.SELLER_FAILURE})
 # The clocks a policy may stop while the dispute awaits the customer's information.
 PAUSABLE = frozenset({DeadlineKind.FINDINGS, DeadlineKind.RESOLUTION, DeadlineKind.BREACH_WARNING})
 

@@ -8,7 +8,7 @@ idempotent activities, so updates answer at once and a crash never loses or doub
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,15 @@ from temporalio.common import RetryPolicy
 
 from workflows import search_attributes as sa
 from workflows.business_hours import time_between
-from workflows.deadlines import PAUSABLE, breach_reminder_due, compute_deadlines, due_at, firing_order
+from workflows.deadlines import (
+    PAUSABLE,
+    RESOLUTION_CLOCKS,
+    SELLER_CLOCKS,
+    breach_reminder_due,
+    compute_deadlines,
+    due_at,
+    firing_order,
+)
 from workflows.delivery import NotificationKey, deliver
 from workflows.metrics import DisputeMetrics
 from workflows.models import (
@@ -82,15 +90,6 @@ TIMER_SUMMARIES = {
     DeadlineKind.RESOLUTION: "5 days: SLA breach",
     DeadlineKind.BREACH_WARNING: "early warning: most of the 5 days used",
 }
-# Dispute-level clocks are kept when the dispute is resolved in time; the seller's are then moot.
-_RESOLUTION_CLOCKS = {
-    DeadlineKind.RESOLUTION_TEAM,
-    DeadlineKind.FINDINGS,
-    DeadlineKind.CUSTOMER_EXPERIENCE,
-    DeadlineKind.RESOLUTION,
-    DeadlineKind.BREACH_WARNING,
-}
-_SELLER_CLOCKS = {DeadlineKind.SELLER_REMINDER, DeadlineKind.SELLER_FAILURE}
 
 
 @dataclass
@@ -208,7 +207,7 @@ class DisputeWorkflow:
     def _still_running(self, deadline: Deadline) -> bool:
         if deadline.state != DeadlineState.PENDING:
             return False
-        if deadline.kind in _SELLER_CLOCKS:
+        if deadline.kind in SELLER_CLOCKS:
             return self._state.seller_efforts == SellerEfforts.PENDING
         return True
 
@@ -316,7 +315,7 @@ class DisputeWorkflow:
         deadline.state = state
         deadline.settled_at = workflow.now()
 
-    def _settle_pending(self, kinds: set[DeadlineKind], state: DeadlineState) -> None:
+    def _settle_pending(self, kinds: Set[DeadlineKind], state: DeadlineState) -> None:
         for deadline in self._state.deadlines:
             if deadline.kind in kinds and deadline.state in (DeadlineState.PENDING, DeadlineState.PAUSED):
                 self._settle(deadline, state)
@@ -383,8 +382,8 @@ class DisputeWorkflow:
         )
         self._state.outcome = action.outcome
         self._state.closed_at = now
-        self._settle_pending(_RESOLUTION_CLOCKS, DeadlineState.MET)
-        self._settle_pending(_SELLER_CLOCKS, DeadlineState.CANCELLED)
+        self._settle_pending(RESOLUTION_CLOCKS, DeadlineState.MET)
+        self._settle_pending(SELLER_CLOCKS, DeadlineState.CANCELLED)
         self._event(
             "resolved",
             action.actor,
@@ -464,7 +463,7 @@ class DisputeWorkflow:
     async def seller_response(self, action: SellerResponseAction) -> DisputeState:
         if await self._admit(Action.SELLER_RESPONSE, action.actor):
             self._state.seller_efforts = SellerEfforts.RESPONDED
-            self._settle_pending(_SELLER_CLOCKS, DeadlineState.MET)
+            self._settle_pending(SELLER_CLOCKS, DeadlineState.MET)
             self._event(
                 "seller_responded",
                 action.actor,
@@ -511,7 +510,7 @@ class DisputeWorkflow:
         if await self._admit(Action.WITHDRAW, action.actor):
             self._state.status = Status.WITHDRAWN
             self._state.closed_at = workflow.now()
-            self._settle_pending(_RESOLUTION_CLOCKS | _SELLER_CLOCKS, DeadlineState.CANCELLED)
+            self._settle_pending(RESOLUTION_CLOCKS | SELLER_CLOCKS, DeadlineState.CANCELLED)
             self._event(
                 "withdrawn",
                 action.actor,

@@ -10,7 +10,7 @@ import csv
 import io
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from activities.store import DisputeStore
 from api.reports import CSV_COLUMNS
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import auth
-from workflows.deadlines import compute_deadlines
+from workflows.deadlines import RESOLUTION_CLOCKS, compute_deadlines
 from workflows.models import (
     SYSTEM,
     Actor,
@@ -41,13 +41,6 @@ from workflows.models import (
 )
 
 AGENT = Actor(role=Role.AGENT, id="agent-report", tier=3)
-RESOLUTION_CLOCKS = {
-    DeadlineKind.RESOLUTION_TEAM,
-    DeadlineKind.FINDINGS,
-    DeadlineKind.CUSTOMER_EXPERIENCE,
-    DeadlineKind.RESOLUTION,
-    DeadlineKind.BREACH_WARNING,
-}
 # The measures in the order they are compared below (the CSV's columns after dimension and key).
 FIELDS = CSV_COLUMNS[2:]
 
@@ -67,7 +60,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _settle(summary: DisputeSummary, kinds: set[DeadlineKind], state: DeadlineState, at: datetime) -> None:
+def _settle(summary: DisputeSummary, kinds: Set[DeadlineKind], state: DeadlineState, at: datetime) -> None:
     for deadline in summary.deadlines:
         if deadline.kind in kinds and deadline.state == DeadlineState.PENDING:
             deadline.state, deadline.settled_at = state, at
