@@ -320,7 +320,8 @@ class DisputeWorkflow:
             if deadline.kind in kinds and deadline.state in (DeadlineState.PENDING, DeadlineState.PAUSED):
                 self._settle(deadline, state)
 
-    # --- Actions: updates with validators. A refused action never reaches the history. ---
+    # --- Actions: updates with validators. A refused action never reaches the history, except the
+    # second of two conflicting actions delivered in one task: it is refused as it applies (see _admit).
 
     def _validate(self, action: Action, actor: Actor) -> None:
         if self._is_retry():
