@@ -76,7 +76,9 @@ def response_for(dispute: DisputeInput, state: DisputeState | None = None) -> In
         external_ref=dispute.external_ref,
         first_contact_at=dispute.first_contact_at,
         registered_at=dispute.registered_at,
-        deadlines=state.deadlines if state else compute_deadlines(dispute.policy, dispute.first_contact_at),
+        deadlines=state.deadlines
+        if state
+        else compute_deadlines(dispute.policy, dispute.first_contact_at, dispute.registered_at),
     )
 
 

@@ -116,7 +116,8 @@ async def never_resolved(d: Disputes) -> Handle:
 
 
 async def seller_failed_contact_released_withdrawn(d: Disputes) -> Handle:
-    handle = await d.start(contact_ago=2 * DAY + HOUR)
+    handle = await d.start(contact_ago=DAY)  # the seller's windows count from registration all the same
+    await d.sleep(2 * DAY + HOUR)
     await d.until(handle, lambda s: "seller_account_changed" in [e.kind for e in s.history])
     await handle.execute_update(
         DisputeWorkflow.request_seller_contact, RequestSellerContactAction(actor=CUSTOMER)
@@ -164,9 +165,32 @@ async def counted_in_business_hours(d: Disputes) -> Handle:
     return handle
 
 
+async def registered_a_month_late(d: Disputes) -> Handle:
+    """Every overdue clock at once and one breach reminder for all those missed; the seller's clocks later."""
+    handle = await d.start(contact_ago=29 * DAY)
+    await d.sleep(2 * DAY + HOUR)
+    await d.until(handle, lambda s: s.breach_reminders == 26)
+    await handle.signal("resolve", ResolveAction(actor=OPERATOR, outcome=Outcome.REFUND, summary="Refunded."))
+    return handle
+
+
+async def open_for_months(d: Disputes) -> Handle:
+    """Open long enough to continue as new: the first run's history ends with it."""
+    handle = await d.start()
+    await d.sleep(5 * DAY)
+    for day in range(1, 150):  # a reminder a day, each in its own workflow task, until the history is long
+        await d.sleep(DAY)
+        await d.until(handle, lambda s, n=day: s.breach_reminders == n)
+        if (await handle.describe()).run_id != handle.first_execution_run_id:
+            break
+    await handle.signal("resolve", ResolveAction(actor=OPERATOR, outcome=Outcome.REFUND, summary="Refunded."))
+    return handle
+
+
 async def seller_reinstated(d: Disputes) -> WorkflowHandle[Any, Any]:
     seller_id = f"seller-{uuid.uuid4().hex[:6]}"
-    struck = [await d.start(seller_id=seller_id, contact_ago=2 * DAY + HOUR) for _ in range(2)]
+    struck = [await d.start(seller_id=seller_id) for _ in range(2)]
+    await d.sleep(2 * DAY + HOUR)
     for handle in struck:
         await d.until(handle, lambda s: "seller_account_changed" in [e.kind for e in s.history])
     request = ReinstateRequest(
@@ -190,6 +214,8 @@ SCENARIOS: list[Callable[[Disputes], Awaitable[WorkflowHandle[Any, Any]]]] = [
     paused_for_the_customer,
     counted_in_business_hours,
     seller_reinstated,
+    registered_a_month_late,
+    open_for_months,
 ]
 
 
@@ -206,7 +232,9 @@ async def record(
             async with build_worker(env.client, pool, task_queue, deliveries):
                 handle = await scenario(Disputes(env, pool, task_queue))
                 await handle.result()
-                history = await handle.fetch_history()
+                # The first run's: a dispute that continued as new ends it with the continue-as-new.
+                first = env.client.get_workflow_handle(handle.id, run_id=handle.first_execution_run_id)
+                history = await first.fetch_history()
         await pool.close()
     path = HISTORIES / f"{version}-{scenario.__name__}.json"
     path.write_text(history.to_json())

@@ -1,4 +1,8 @@
-"""The policy's deadlines: a pure function of the SLA policy and the first contact.
+"""The policy's deadlines: a pure function of the SLA policy, the first contact and when the seller was asked.
+
+The customer's clocks count from first contact; the seller's from when Jamla24 contacted the seller (the
+dispute's registration): a seller cannot answer before it is asked, so a complaint registered late never
+strikes its seller sooner than two full response windows after the notice went out.
 
 Deadlines are instants (UTC-aware), so "24 h" is always 24 elapsed hours whatever the wall clock in
 Africa/Casablanca does (Morocco moves its clocks back for Ramadan).
@@ -44,21 +48,30 @@ PAUSABLE = frozenset({DeadlineKind.FINDINGS, DeadlineKind.RESOLUTION, DeadlineKi
 
 
 def due_at(
-    policy: SlaPolicy, first_contact_at: datetime, kind: DeadlineKind, paused: timedelta = timedelta(0)
+    policy: SlaPolicy, start: datetime, kind: DeadlineKind, paused: timedelta = timedelta(0)
 ) -> datetime:
-    """When ``kind`` runs out: its offset after first contact, in the policy's hours, plus any pause."""
+    """When ``kind`` runs out: its offset after ``start`` (its clock's start), in the policy's hours, plus
+    any pause."""
     after = offsets(policy)[kind] + (paused if kind in PAUSABLE else timedelta(0))
-    return add_time(first_contact_at.astimezone(UTC), after, policy.business_hours)
+    return add_time(start.astimezone(UTC), after, policy.business_hours)
 
 
-def compute_deadlines(policy: SlaPolicy, first_contact_at: datetime) -> list[Deadline]:
-    """Every deadline of a dispute, in the order they fire (ties in ``DeadlineKind`` order)."""
-    if first_contact_at.tzinfo is None:
-        raise ValueError("first_contact_at must carry a time zone")
-    # In UTC: Python adds a timedelta to a zoned datetime on the wall clock, which a clock change skews.
-    first_contact_at = first_contact_at.astimezone(UTC)
+def compute_deadlines(
+    policy: SlaPolicy, first_contact_at: datetime, seller_contacted_at: datetime | None = None
+) -> list[Deadline]:
+    """Every deadline of a dispute, in the order they fire (ties in ``DeadlineKind`` order).
+
+    The seller's clocks start at ``seller_contacted_at`` (at first contact if not given).
+    """
+    seller_contacted_at = seller_contacted_at or first_contact_at
+    if first_contact_at.tzinfo is None or seller_contacted_at.tzinfo is None:
+        raise ValueError("first_contact_at and seller_contacted_at must carry a time zone")
     deadlines = [
-        Deadline(kind=kind, due_at=due_at(policy, first_contact_at, kind)) for kind in offsets(policy)
+        Deadline(
+            kind=kind,
+            due_at=due_at(policy, seller_contacted_at if kind in SELLER_CLOCKS else first_contact_at, kind),
+        )
+        for kind in offsets(policy)
     ]
     return sorted(deadlines, key=firing_order)
 
@@ -70,3 +83,14 @@ def firing_order(deadline: Deadline) -> tuple[datetime, int]:
 def breach_reminder_due(policy: SlaPolicy, breach_at: datetime, reminder: int) -> datetime:
     """When the ``reminder``-th (1-based) breach reminder is due."""
     return breach_at.astimezone(UTC) + reminder * policy.breach_reminder_every
+
+
+def next_breach_reminder(policy: SlaPolicy, breach_at: datetime, sent: int, now: datetime) -> int:
+    """The number of the next breach reminder to send, ``sent`` having been sent by ``now``.
+
+    Reminders whose times have all passed (a dispute registered long after its breach, or a worker that was
+    down for days) are one reminder, the latest of them, so a catch-up sends one alert, not one per missed
+    day; the one after it falls due on the usual cadence.
+    """
+    passed = (now - breach_at.astimezone(UTC)) // policy.breach_reminder_every
+    return max(sent + 1, passed)

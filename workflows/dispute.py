@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Set
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 from workflows import search_attributes as sa
 from workflows.business_hours import time_between
@@ -26,6 +26,7 @@ from workflows.deadlines import (
     compute_deadlines,
     due_at,
     firing_order,
+    next_breach_reminder,
 )
 from workflows.delivery import NotificationKey, deliver
 from workflows.metrics import DisputeMetrics
@@ -34,17 +35,18 @@ from workflows.models import (
     TIER_TEAMS,
     Actor,
     ContactReleaseRequest,
+    Continuation,
     Deadline,
     DeadlineKind,
     DeadlineState,
     DisputeInput,
     DisputeState,
-    DisputeSummary,
     EscalateAction,
     EventRecord,
     FlagSellerAction,
     HistoryEntry,
     NotificationRequest,
+    PendingEvent,
     ProvideInformationAction,
     RecipientKind,
     RequestInformationAction,
@@ -80,6 +82,16 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 BREACH_WARNING_PATCH = "breach-warning"
 DELIVERY_PATCH = "deliver-notifications"
 ACTIONS_IN_ORDER_PATCH = "actions-after-opening"
+SELLER_CLOCKS_PATCH = "seller-clocks-from-registration"
+# Missed breach reminders sent as one, and a long-open dispute continued as new.
+BOUNDED_CATCH_UP_PATCH = "bounded-catch-up"
+STORE_REFUSAL_PATCH = "store-refusal-flagged"
+
+# A dispute continues as new once its history is this long: ~40 days of breach reminders, far below
+# Temporal's warning (10 240 events) and limit (51 200), so a replay after a cache eviction stays cheap.
+HISTORY_LIMIT = 1_000
+# How long a closed dispute whose events the store refused stays open for operators to repair it.
+REPAIR_WINDOW = timedelta(days=30)
 
 TIMER_SUMMARIES = {
     DeadlineKind.SELLER_REMINDER: "seller response window: remind the seller",
@@ -90,18 +102,6 @@ TIMER_SUMMARIES = {
     DeadlineKind.RESOLUTION: "5 days: SLA breach",
     DeadlineKind.BREACH_WARNING: "early warning: most of the 5 days used",
 }
-
-
-@dataclass
-class _Effect:
-    """What persisting one event involves, captured when the event happened."""
-
-    entry: HistoryEntry
-    summary: DisputeSummary
-    notifications: list[NotificationRequest]
-    strike: StrikeReason | None = None
-    release_contact: bool = False
-    customer_included: bool = False
 
 
 @workflow.defn
@@ -121,11 +121,17 @@ class DisputeWorkflow:
             language=input.customer.language,
             first_contact_at=input.first_contact_at,
             registered_at=input.registered_at,
-            deadlines=compute_deadlines(input.policy, input.first_contact_at),
+            # Jamla24 contacts the seller when the dispute is registered: its clocks start then.
+            deadlines=compute_deadlines(input.policy, input.first_contact_at, input.registered_at),
         )
-        self._effects: list[_Effect] = []
+        self._effects: list[PendingEvent] = []
         self._persisted = 0
         self._applied_updates: set[str] = set()
+        self._refused: list[PendingEvent] = []  # events the store refused for good, until repaired
+        if input.continued is not None:  # a long-open dispute's next run: go on where the last one was
+            self._state = input.continued.state
+            self._applied_updates = set(input.continued.applied_updates)
+            self._refused = list(input.continued.unrecorded)
         self._stop_persisting = False
         self._upserted: dict[str, Any] = {}
         self._metrics = DisputeMetrics()
@@ -136,43 +142,124 @@ class DisputeWorkflow:
 
     @workflow.run
     async def run(self, input: DisputeInput) -> DisputeState:
-        # Disputes started before the early warning existed replay without its timer. (Asked here, not
-        # in __init__: there the SDK cannot yet tell a replay from a first run.)
-        if not workflow.patched(BREACH_WARNING_PATCH):
+        # Patches are asked here, not in __init__: there the SDK cannot yet tell a replay from a first run.
+        self._bounded = workflow.patched(BOUNDED_CATCH_UP_PATCH)
+        persister = asyncio.create_task(self._persist_loop())
+        if input.continued is None:
+            self._replay_older_clocks(input)
+            self._open()
+        await self._run_clocks(input)
+        if not self._bounded:
+            await self._remind_until_closed_unbounded()
+        await workflow.wait_condition(self._quiet)
+        if self._refused:
+            await self._await_repair()
+        self._stop_persisting = True
+        await persister
+        return self._state
+
+    def _replay_older_clocks(self, input: DisputeInput) -> None:
+        """Disputes started under older rules replay with the deadlines they were started with."""
+        if not workflow.patched(SELLER_CLOCKS_PATCH):  # the seller's clocks counted from first contact
+            self._state.deadlines = compute_deadlines(input.policy, input.first_contact_at)
+        if not workflow.patched(BREACH_WARNING_PATCH):  # no early warning yet
             self._state.deadlines = [
                 d for d in self._state.deadlines if d.kind != DeadlineKind.BREACH_WARNING
             ]
-        persister = asyncio.create_task(self._persist_loop())
-        self._open()
-        await self._run_clocks()
+
+    def _quiet(self) -> bool:
+        """Every event persisted, no delivery or handler under way: the run may end or continue as new."""
+        return (
+            self._persisted == len(self._effects)
+            and not self._deliveries
+            and workflow.all_handlers_finished()
+        )
+
+    async def _remind_until_closed_unbounded(self) -> None:
+        """Disputes started before ``BOUNDED_CATCH_UP_PATCH``: every missed reminder, one after the other."""
         breach = self._state.deadline(DeadlineKind.RESOLUTION)
         while not self._state.closed:
             n = self._state.breach_reminders + 1
             due = breach_reminder_due(self._policy, breach.due_at, n)
             if await self._sleep_until(due, f"SLA breached: operators' reminder #{n}", lambda: False):
                 self._breach_reminder(n)
-        await workflow.wait_condition(
-            lambda: (
-                self._persisted == len(self._effects)
-                and not self._deliveries
-                and workflow.all_handlers_finished()
-            )
+
+    async def _continue_as_new_if_long(self, input: DisputeInput, before: datetime) -> None:
+        """Continue as new once the history is long, at a quiet moment before ``before``.
+
+        The next run starts from this one's state (clocks, answers, applied updates, unrecorded events),
+        under the same id and search attributes. No quiet moment by then: try again after the next event.
+        """
+        info = workflow.info()
+        if info.get_current_history_length() < HISTORY_LIMIT and not info.is_continue_as_new_suggested():
+            return
+        remaining = before - workflow.now()
+        if remaining > timedelta(0) and not self._quiet():
+            try:
+                await workflow.wait_condition(
+                    lambda: self._state.closed or self._quiet(),
+                    timeout=remaining,
+                    timeout_summary="a quiet moment to continue as new",
+                )
+            except TimeoutError:
+                return
+        if self._state.closed or not self._quiet():
+            return
+        continuation = Continuation(
+            state=self._state,
+            applied_updates=sorted(self._applied_updates),
+            unrecorded=self._refused,
         )
-        self._stop_persisting = True
-        await persister
-        return self._state
+        workflow.logger.info(
+            "dispute %s: continuing as new after %d history events",
+            self._state.dispute_id,
+            info.get_current_history_length(),
+        )
+        workflow.continue_as_new(
+            input.model_copy(update={"continued": continuation}),
+            search_attributes=workflow.info().typed_search_attributes,
+        )
 
-    async def _run_clocks(self) -> None:
-        """Fire the deadlines in order until none is left running (or the dispute closes).
+    async def _await_repair(self) -> None:
+        """A closed dispute whose events the store refused waits (bounded) for operators to repair it."""
+        try:
+            await workflow.wait_condition(
+                lambda: not self._refused and self._quiet(),
+                timeout=REPAIR_WINDOW,
+                timeout_summary="events the store refused: awaiting operators' repair",
+            )
+        except TimeoutError:
+            workflow.logger.error(
+                "dispute %s: closing with events %s unrecorded",
+                self._state.dispute_id,
+                self._state.unrecorded_events,
+            )
 
-        Each pass waits for the next running deadline; a pause or resume bumps ``_clocks_changed`` and
-        the wait starts over with the deadlines as they now stand.
+    async def _run_clocks(self, input: DisputeInput) -> None:
+        """Fire the deadlines, then remind of a breach, in order until the dispute closes (or, before
+        ``BOUNDED_CATCH_UP_PATCH``, until no deadline is left running).
+
+        Each pass waits for the next running deadline or breach reminder; a pause or resume bumps
+        ``_clocks_changed`` and the wait starts over with the deadlines as they now stand. Breach reminders
+        whose times have all passed are sent as one, so a catch-up never floods operators nor holds the
+        worker; a dispute open for months continues as new to keep its history short.
         """
         while not self._state.closed:
             deadline, version = self._next_deadline(), self._clocks_changed
 
             def moved(v: int = version) -> bool:
                 return self._clocks_changed != v
+
+            if self._bounded and self._state.sla_breached:
+                sent = self._state.breach_reminders
+                breach = self._state.deadline(DeadlineKind.RESOLUTION)
+                n = next_breach_reminder(self._policy, breach.due_at, sent, workflow.now())
+                due = breach_reminder_due(self._policy, breach.due_at, n)
+                if deadline is None or due < deadline.due_at:
+                    await self._continue_as_new_if_long(input, before=due)
+                    if await self._sleep_until(due, f"SLA breached: operators' reminder #{n}", moved):
+                        self._breach_reminder(n, missed=n - sent - 1)
+                    continue
 
             if deadline is None:
                 if not any(d.state == DeadlineState.PAUSED for d in self._state.deadlines):
@@ -253,12 +340,14 @@ class DisputeWorkflow:
             self._state.sla_breached = True
             self._event("sla_breached", SYSTEM, {}, notify=[self._to_operators("sla_breach")])
 
-    def _breach_reminder(self, n: int) -> None:
+    def _breach_reminder(self, n: int, *, missed: int = 0) -> None:
+        """Reminder ``n``; ``missed`` earlier reminders whose times had passed are told in this one."""
         self._state.breach_reminders = n
+        data: dict[str, Any] = {"reminder": n} | ({"missed": missed} if missed else {})
         self._event(
             "sla_breach_reminder",
             SYSTEM,
-            {"reminder": n},
+            data,
             notify=[self._to_operators("sla_breach_reminder", reminder=n)],
         )
 
@@ -554,7 +643,7 @@ class DisputeWorkflow:
         self._state.history.append(entry)
         self._state.revision = seq
         self._effects.append(
-            _Effect(
+            PendingEvent(
                 entry=entry,
                 summary=self._state.summary(),
                 notifications=notifications,
@@ -581,6 +670,9 @@ class DisputeWorkflow:
                 sa.CHANNEL.name: self._state.channel.value,
                 sa.FIRST_CONTACT_AT.name: self._state.first_contact_at,
             }
+        # Only once it was ever needed, so disputes that never needed it upsert exactly what they used to.
+        if self._state.needs_attention or sa.NEEDS_ATTENTION.name in self._upserted:
+            values[sa.NEEDS_ATTENTION.name] = self._state.needs_attention
         changed = {k: v for k, v in values.items() if self._upserted.get(k) != v}
         if changed:
             keys = {k.name: k for k in sa.ALL}
@@ -595,6 +687,8 @@ class DisputeWorkflow:
             f"seller efforts: {s.seller_efforts.value}; SLA breached: {'yes' if s.sla_breached else 'no'}",
         ]
         lines += [f"- {d.kind.value}: {d.state.value}, due {d.due_at.isoformat()}" for d in s.deadlines]
+        if s.unrecorded_events:
+            lines.append(f"**needs attention**: events {s.unrecorded_events} refused by the store")
         return "\n".join(lines)
 
     async def _persist_loop(self) -> None:
@@ -604,10 +698,48 @@ class DisputeWorkflow:
             )
             if self._persisted == len(self._effects):
                 return
-            await self._persist(self._effects[self._persisted])
+            effect = self._effects[self._persisted]
+            try:
+                await self._persist(effect)
+            except ActivityError as error:  # refused for good: retryable failures are retried forever
+                if not workflow.patched(STORE_REFUSAL_PATCH):
+                    raise
+                self._unrecorded(effect, error)
+            else:
+                self._recorded(effect)
             self._persisted += 1
 
-    async def _persist(self, effect: _Effect) -> None:
+    def _unrecorded(self, effect: PendingEvent, error: ActivityError) -> None:
+        """The store refused an event for good: the dispute goes on, and operators are told to repair it."""
+        entry = effect.entry
+        self._refused.append(effect)
+        if entry.seq not in self._state.unrecorded_events:
+            self._state.unrecorded_events.append(entry.seq)
+        # The failure names schema objects only (see activities.errors), never the refused values.
+        cause = error.cause if error.cause is not None else error
+        workflow.logger.error(
+            "dispute %s: event %d (%s) not recorded, the store refused it: %s. Needs attention: see the "
+            "README's repair steps.",
+            self._state.dispute_id,
+            entry.seq,
+            entry.kind,
+            cause,
+        )
+        self._metrics.event_unrecorded(entry)
+        self._publish()
+
+    def _recorded(self, effect: PendingEvent) -> None:
+        if effect.entry.seq in self._state.unrecorded_events:  # a repaired event
+            self._state.unrecorded_events.remove(effect.entry.seq)
+            self._publish()
+
+    @workflow.signal
+    def retry_unrecorded(self) -> None:
+        """Operators, once the cause is repaired: persist the refused events again, in order."""
+        self._effects.extend(self._refused)
+        self._refused.clear()
+
+    async def _persist(self, effect: PendingEvent) -> None:
         """An event's side effects first, then its row: a read model at revision n has all of n done."""
         entry = effect.entry
         notifications = list(effect.notifications)

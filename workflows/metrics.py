@@ -21,6 +21,7 @@ class DisputeMetrics:
         self.closed = meter.create_counter("disputes_closed", "Disputes resolved or withdrawn")
         self.strikes = meter.create_counter("seller_strikes", "Seller strikes, by reason")
         self.failures = meter.create_counter("notification_failures", "Notifications refused for good")
+        self.unrecorded = meter.create_counter("dispute_events_unrecorded", "Events refused by the store")
 
     def event(self, entry: HistoryEntry, *, channel: str, tier: int) -> None:
         kind = entry.kind
@@ -46,3 +47,6 @@ class DisputeMetrics:
 
     def notification_failed(self, key: NotificationKey) -> None:
         self.failures.add(1, {"kind": key.kind, "recipient": key.recipient_kind.value})
+
+    def event_unrecorded(self, entry: HistoryEntry) -> None:
+        self.unrecorded.add(1, {"kind": entry.kind})

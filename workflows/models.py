@@ -197,6 +197,8 @@ class DisputeInput(BaseModel):
     # A digest of the intake request, so a retried intake can tell "same request" from "same ref, other body".
     intake_fingerprint: str | None = Field(default=None, max_length=128)
     policy: SlaPolicy = SlaPolicy()
+    # Set when a long-open dispute continues as new: where the previous run left it.
+    continued: Continuation | None = None
 
     @model_validator(mode="after")
     def _contact_not_in_future(self) -> DisputeInput:
@@ -323,10 +325,16 @@ class DisputeState(DisputeSummary):
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
     seller_flagged: bool = False
+    # The store refused some of its events for good (their ``seq``): operators must repair them.
+    unrecorded_events: list[int] = Field(default_factory=list)
     paused_for: timedelta = timedelta(0)  # how long the pausable clocks have stood still so far
     paused_since: datetime | None = None
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.unrecorded_events)
 
 
 # --- Activity payloads. ---
@@ -374,6 +382,27 @@ class NotificationRequest(BaseModel):
         if (self.dispute_id is None) == (self.account_change_id is None):
             raise ValueError("a notification is about one dispute or one seller account change, not both")
         return self
+
+
+class PendingEvent(BaseModel):
+    """An event to persist, with everything persisting it involves, captured when it happened."""
+
+    entry: HistoryEntry
+    summary: DisputeSummary
+    notifications: list[NotificationRequest]
+    strike: StrikeReason | None = None
+    release_contact: bool = False
+    customer_included: bool = False
+
+
+class Continuation(BaseModel):
+    """What a dispute carries into its next run when it continues as new (its history kept bounded)."""
+
+    state: DisputeState
+    # Update ids already applied, so a retried request is still answered rather than applied twice.
+    applied_updates: list[str] = Field(default_factory=list)
+    # Events the store refused for good, kept for the operators' repair (``retry_unrecorded``).
+    unrecorded: list[PendingEvent] = Field(default_factory=list)
 
 
 class StrikeRequest(BaseModel):
@@ -447,3 +476,6 @@ class AccountChange(BaseModel):
             "by": self.actor.role.value,
             "at": self.at.isoformat(),
         }
+
+
+DisputeInput.model_rebuild()

@@ -8,5 +8,7 @@ SELLER_ID = SearchAttributeKey.for_keyword("SellerId")
 CHANNEL = SearchAttributeKey.for_keyword("Channel")
 SLA_BREACHED = SearchAttributeKey.for_bool("SlaBreached")
 FIRST_CONTACT_AT = SearchAttributeKey.for_datetime("FirstContactAt")
+# True while the store has refused some of the dispute's events for good: operators repair it (README).
+NEEDS_ATTENTION = SearchAttributeKey.for_bool("NeedsAttention")
 
-ALL = (DISPUTE_STATUS, DISPUTE_TIER, SELLER_ID, CHANNEL, SLA_BREACHED, FIRST_CONTACT_AT)
+ALL = (DISPUTE_STATUS, DISPUTE_TIER, SELLER_ID, CHANNEL, SLA_BREACHED, FIRST_CONTACT_AT, NEEDS_ATTENTION)
