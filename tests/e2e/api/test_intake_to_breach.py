@@ -51,25 +51,37 @@ async def test_a_dispute_opened_over_http_and_left_alone_tells_each_party_once(
     assert response.status_code == 201, response.text
     dispute_id = response.json()["dispute_id"]
 
-    async def reminded() -> bool:
+    async def settled() -> list[asyncpg.Record] | None:
+        """Once reminded, with every event persisted (its notifications queued) and none of them pending.
+
+        On a busy machine the events persist well behind the workflow: a look before the read model has
+        caught up would miss the notifications of events not persisted yet.
+        """
         view = (await fast_api.get(f"/disputes/{dispute_id}", headers=auth(keys.operator))).json()
-        return bool(view["breach_reminders"] >= 1)
-
-    await eventually(reminded, within=30)
-
-    async def delivered() -> list[asyncpg.Record] | None:
+        if view["breach_reminders"] < 1:
+            return None
         rows = await pg_pool.fetch(
-            "SELECT recipient_kind, kind, status FROM notifications WHERE dispute_id = $1", dispute_id
+            "SELECT recipient_kind, kind, status, message_id FROM notifications WHERE dispute_id = $1",
+            dispute_id,
         )
-        return rows if rows and all(r["status"] != "pending" for r in rows) else None
+        revision = await pg_pool.fetchval("SELECT revision FROM disputes WHERE dispute_id = $1", dispute_id)
+        caught_up = revision is not None and revision >= view["revision"]
+        return rows if caught_up and all(r["status"] != "pending" for r in rows) else None
 
-    rows = await eventually(delivered, within=30)
+    rows = await eventually(settled, within=60)
     told = Counter((r["recipient_kind"], r["kind"]) for r in rows)
     assert set(told) == EXPECTED
-    assert {k: n for k, n in told.items() if n != 1} == {("team", "dispute_reached_tier"): 2}
+    # Each once, but the team hears twice of "reached your tier" (tier 2, then 3), and operators are
+    # reminded every 3 s for as long as the test runs.
+    repeated = {k: n for k, n in told.items() if n != 1 and k != ("operators", "sla_breach_reminder")}
+    assert repeated == {("team", "dispute_reached_tier"): 2}
     # The worker here has no seller portal and the seller no e-mail on file: theirs are skipped.
     assert {r["status"] for r in rows if r["recipient_kind"] == "seller"} == {"skipped"}
     emailed = [r for r in rows if r["recipient_kind"] != "seller"]
     assert {r["status"] for r in emailed} == {"sent"}
-    message_ids = [m.message_id for m in mail_server.mails if dispute_id in m.message_id]
-    assert len(message_ids) == len(set(message_ids)) == len(emailed)
+    # Each e-mail on the wire exactly once (by Message-ID); a later reminder may have followed since.
+    on_the_wire = Counter(m.message_id for m in mail_server.mails if dispute_id in m.message_id)
+    assert {r["message_id"]: on_the_wire[r["message_id"]] for r in emailed} == {
+        r["message_id"]: 1 for r in emailed
+    }
+    assert set(on_the_wire.values()) == {1}
