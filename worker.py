@@ -13,7 +13,8 @@ from datetime import timedelta
 
 import asyncpg
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.delivery import Deliveries
 from activities.outbox import Outbox
@@ -23,13 +24,36 @@ from infra.delivery_settings import DeliverySettings
 from infra.logs import configure_logging
 from infra.postgres import create_pool
 from infra.settings import Settings
-from infra.temporal import connect, prometheus_runtime
+from infra.temporal import DATA_CONVERTER, connect, prometheus_runtime
 from workflows.dispute import DisputeWorkflow
 from workflows.seller_account import SellerAccountChangeWorkflow
 
 log = logging.getLogger("worker")
 # Activities are short database writes; give them time to finish before the process exits.
 ACTIVITY_GRACE = timedelta(seconds=10)
+
+WORKFLOWS = [DisputeWorkflow, SellerAccountChangeWorkflow]
+# Each workflow run gets a fresh sandbox, which re-imports the workflow's modules. These are
+# deterministic and have no side effects on import (the models, the pure policy logic, the workflow's
+# own helpers), so every run shares the worker's copy: re-importing them, and rebuilding every pydantic
+# schema, for each new dispute and each replay was most of the worker's CPU and memory.
+PASSED_THROUGH = (
+    "workflows.models",
+    "workflows.business_hours",
+    "workflows.deadlines",
+    "workflows.rules",
+    "workflows.delivery",
+    "workflows.metrics",
+    "workflows.search_attributes",
+)
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
+)
+
+
+def build_replayer() -> Replayer:
+    """A replayer that runs the workflows exactly as the worker does: same sandbox, same data converter."""
+    return Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, workflow_runner=WORKFLOW_RUNNER)
 
 
 def build_worker(
@@ -41,7 +65,8 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[DisputeWorkflow, SellerAccountChangeWorkflow],
+        workflows=WORKFLOWS,
+        workflow_runner=WORKFLOW_RUNNER,
         activities=[
             store.record_event,
             outbox.queue_notifications,

@@ -42,6 +42,7 @@ from worker import build_worker
 from workflows.business_hours import BusinessCalendar
 from workflows.dispute import DisputeWorkflow
 from workflows.models import (
+    DisputeState,
     EscalateAction,
     FlagSellerAction,
     Outcome,
@@ -180,7 +181,11 @@ async def open_for_months(d: Disputes) -> Handle:
     await d.sleep(5 * DAY)
     for day in range(1, 150):  # a reminder a day, each in its own workflow task, until the history is long
         await d.sleep(DAY)
-        await d.until(handle, lambda s, n=day: s.breach_reminders == n)
+
+        def reminded(state: DisputeState, n: int = day) -> bool:
+            return state.breach_reminders == n
+
+        await d.until(handle, reminded)
         if (await handle.describe()).run_id != handle.first_execution_run_id:
             break
     await handle.signal("resolve", ResolveAction(actor=OPERATOR, outcome=Outcome.REFUND, summary="Refunded."))

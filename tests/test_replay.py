@@ -7,11 +7,8 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
 
-from infra.temporal import DATA_CONVERTER
-from workflows.dispute import DisputeWorkflow
-from workflows.seller_account import SellerAccountChangeWorkflow
+from worker import build_replayer
 
 HISTORIES = {p.stem: p.read_text() for p in sorted((Path(__file__).parent / "histories").glob("*.json"))}
 
@@ -23,7 +20,4 @@ def test_histories_are_recorded() -> None:
 @pytest.mark.parametrize("name", HISTORIES)
 async def test_history_replays(name: str) -> None:
     history = WorkflowHistory.from_json(f"dispute-{name}", HISTORIES[name])
-    replayer = Replayer(
-        workflows=[DisputeWorkflow, SellerAccountChangeWorkflow], data_converter=DATA_CONVERTER
-    )
-    await replayer.replay_workflow(history)
+    await build_replayer().replay_workflow(history)

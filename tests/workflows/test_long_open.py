@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
 
-from infra.temporal import DATA_CONVERTER
 from tests.workflows.driver import AGENT3, DAY, Disputes, Handle, kinds
+from worker import build_replayer
 from workflows import search_attributes as sa
 from workflows.dispute import HISTORY_LIMIT, DisputeWorkflow
 from workflows.models import Outcome, ResolveAction, Status
@@ -51,6 +50,6 @@ async def test_open_for_400_days_continues_as_new_and_stays_the_same_dispute(dis
     )
     final = await handle.result()
     assert final.status == Status.RESOLVED and kinds(final)[-1] == "resolved"
-    replayer = Replayer(workflows=[DisputeWorkflow], data_converter=DATA_CONVERTER)
+    replayer = build_replayer()
     for history in await runs_of(disputes, handle):
         await replayer.replay_workflow(history)

@@ -1,0 +1,72 @@
+"""CPU per workflow run in the sandbox: the worker's runner (modules passed through) versus the SDK's default.
+
+Not a test. Needs nothing running:
+
+    python -m bench.replay_cpu -n 50
+
+Each replay of a recorded history builds a fresh sandbox, as a worker does for every new dispute and
+for every dispute its cache let go. It prints the process CPU time per replay, for the opening of a
+dispute alone and for a whole investigated dispute: with the SDK's default sandbox, with the worker's
+(models and pure modules passed through), and with no sandbox at all (the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+
+from infra.temporal import DATA_CONVERTER
+from worker import WORKFLOW_RUNNER, WORKFLOWS
+
+HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "histories"
+SCENARIOS = {
+    "opening only": "v4-resolved_at_first_contact",
+    "investigated and resolved": "v4-investigated_and_resolved",
+}
+
+
+async def cpu_per_replay(replayer: Replayer, history: WorkflowHistory, n: int) -> float:
+    """CPU ms per run: ``n`` replays on one worker, each run in a sandbox of its own."""
+
+    async def copies() -> AsyncIterator[WorkflowHistory]:
+        for _ in range(n):
+            yield history
+
+    await replayer.replay_workflow(history)  # warm: imports outside the sandbox happen once per process
+    start = time.process_time()
+    await replayer.replay_workflows(copies())
+    return (time.process_time() - start) / n * 1000
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=50, help="replays per scenario and runner")
+    args = parser.parse_args()
+    runners = {
+        "default": SandboxedWorkflowRunner(),
+        "passed through": WORKFLOW_RUNNER,
+        "no sandbox": UnsandboxedWorkflowRunner(),  # the floor: what the sandbox itself costs
+    }
+    print(f"CPU ms per replay (n={args.n}):")
+    for label, name in SCENARIOS.items():
+        history = WorkflowHistory.from_json(name, (HISTORIES / f"{name}.json").read_text())
+        figures = {}
+        for runner_label, runner in runners.items():
+            replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, workflow_runner=runner)
+            figures[runner_label] = await cpu_per_replay(replayer, history, args.n)
+        default, ours, floor = figures.values()
+        print(
+            f"  {label:<26} {len(history.events):>4} events: SDK default sandbox {default:6.1f} ms, "
+            f"passed through {ours:6.1f} ms ({default / ours:.1f}x less), no sandbox {floor:6.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
