@@ -121,16 +121,26 @@ class DevStack:
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.settings.mailbox_port),
             "SMTP_TLS": "none",
-            "METRICS_BIND": f"127.0.0.1:{self.settings.worker_metrics_port}",
         }
+        # One worker process per core by default: a Python worker uses one core, and more processes on the
+        # same task queue share the disputes between them.
+        workers = [
+            (f"worker-{i + 1}", ["worker.py"], {"METRICS_BIND": f"127.0.0.1:{port}"})
+            for i, port in enumerate(self.worker_metrics_ports)
+        ]
         api_argv = ["-m", "uvicorn", "api.app:app", "--host", API_HOST, "--port", str(self.settings.api_port)]
-        for name, argv in (("worker", ["worker.py"]), ("api", api_argv)):
-            child = Child(name, [sys.executable, *argv], env=env, cwd=ROOT)
+        for name, argv, own_env in (*workers, ("api", api_argv, {})):
+            child = Child(name, [sys.executable, *argv], env=env | own_env, cwd=ROOT)
             await child.start()
             self.on_exit(name, child.stop)
             self.children.append(child)
             say(f"{name} started (pid {child.pid})")
         await self.wait_for_api()
+
+    @property
+    def worker_metrics_ports(self) -> list[int]:
+        first = self.settings.worker_metrics_port
+        return list(range(first, first + self.settings.workers))
 
     async def local_keys(self, database_url: str) -> dict[str, str]:
         """The local keys: those kept from an earlier run if still valid, the others created now."""
@@ -174,11 +184,14 @@ class DevStack:
 
     def print_banner(self) -> None:
         api = f"http://localhost:{self.settings.api_port}"
+        ports = self.worker_metrics_ports
+        workers = f"http://127.0.0.1:{ports[0]}/metrics (worker)"
+        if len(ports) > 1:
+            workers = f"http://127.0.0.1:{ports[0]}-{ports[-1]}/metrics ({len(ports)} workers, a port each)"
         print(
             f"\n  API          {api}\n"
             f"  API docs     {api}/docs\n"
-            f"  metrics      {api}/metrics (API) · http://127.0.0.1:{self.settings.worker_metrics_port}/metrics"
-            " (worker)\n"
+            f"  metrics      {api}/metrics (API) · {workers}\n"
             f"  Temporal UI  http://localhost:{self.settings.temporal_ui_port}/namespaces/default/workflows\n"
             f"  Temporal     localhost:{self.settings.temporal_port} (gRPC, namespace default)\n"
             f"  data         {self.data} (postgres/, temporal.db; Temporal's log: temporal.log)\n"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.holidays import moroccan_business_calendar
@@ -63,5 +65,8 @@ class DevStackSettings(BaseSettings):
     mailbox_port: int = 1025
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
-    worker_metrics_port: int = 9464  # the worker's Prometheus endpoint, on 127.0.0.1
+    # Worker processes; each serves its Prometheus endpoint on 127.0.0.1, the first on
+    # ``worker_metrics_port``, the next ones on the ports after it.
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+    worker_metrics_port: int = 9464
     devstack_data_dir: Path = Path(__file__).resolve().parents[1] / ".data"

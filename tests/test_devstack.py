@@ -17,11 +17,12 @@ from infra.processes import Child, free_port
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 40.0  # seconds; a first start creates the PostgreSQL cluster
 STOP_TIMEOUT = 30.0
+WORKERS = 2
 
 
 def devstack(data_dir: Path, log_file: Path, ports: dict[str, int]) -> Child:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # embedded PostgreSQL
-    env |= {"DEVSTACK_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    env |= {"DEVSTACK_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", "WORKERS": str(WORKERS)}
     env |= {name: str(port) for name, port in ports.items()}
     return Child("devstack", [sys.executable, "-m", "infra.devstack"], env=env, cwd=ROOT, log_file=log_file)
 
@@ -49,7 +50,7 @@ async def interrupt(stack: Child, log_file: Path, data_dir: Path) -> None:
     output = await asyncio.to_thread(log_file.read_text)
     assert code == 0, output
     pids = [int(pid) for pid in re.findall(r"started \(pid (\d+)\)", output)]
-    assert len(pids) == 4, output  # temporal, mailbox, worker, api
+    assert len(pids) == 3 + WORKERS, output  # temporal, mailbox, the workers, api
     for pid in pids:
         # Each child leads its own process group: an empty group means it and its children are gone.
         try:
@@ -71,12 +72,14 @@ async def test_devstack_starts_stops_and_restarts_on_the_same_data(tmp_path: Pat
         # Nobody polls this queue: the workflow stays running, like a dispute waiting on a timer.
         await client.start_workflow("NoSuchWorkflow", id="devstack-restart-check", task_queue="nobody")
         await an_email_lands_in_the_mail_folder(data_dir, ports)
-        async with httpx.AsyncClient() as http:  # the worker's Prometheus endpoint, and the API's
-            worker_metrics = await http.get(f"http://127.0.0.1:{ports['WORKER_METRICS_PORT']}/metrics")
+        async with httpx.AsyncClient() as http:  # each worker's Prometheus endpoint, and the API's
+            workers = [
+                (await http.get(f"http://127.0.0.1:{ports['WORKER_METRICS_PORT'] + i}/metrics")).text
+                for i in range(WORKERS)
+            ]
             api_metrics = await http.get(f"http://127.0.0.1:{ports['API_PORT']}/metrics")
-        assert (
-            "disputes_opened{" in worker_metrics.text and "temporal_worker_task_slots" in worker_metrics.text
-        )
+        assert all("temporal_worker_task_slots" in metrics for metrics in workers)
+        assert sum("disputes_opened{" in metrics for metrics in workers) == 1  # the one that opened it
         assert 'api_requests_total{method="POST",route="/disputes",status="201"} 1.0' in api_metrics.text
         await interrupt(stack, first_log, data_dir)
 
