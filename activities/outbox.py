@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from temporalio import activity
 
 from activities.errors import bad_data_is_final
@@ -15,6 +16,33 @@ INSERT INTO notifications
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT DO NOTHING
 """
+Connection = asyncpg.Connection | PoolConnectionProxy
+
+
+async def queue(conn: Connection, requests: list[NotificationRequest]) -> int:
+    """Queue the messages on ``conn`` (inside the caller's transaction); how many were new."""
+    new = 0
+    for r in requests:
+        status = await conn.execute(
+            _QUEUE,
+            r.dispute_id,
+            r.seq,
+            r.kind,
+            r.recipient_kind.value,
+            r.recipient_ref,
+            r.email,
+            r.phone,
+            r.language.value,
+            r.model_dump(mode="json", include={"data"})["data"],
+            r.account_change_id,
+        )
+        new += status.endswith(" 1")
+    return new
+
+
+def describe(requests: list[NotificationRequest]) -> str:
+    """What a log line says of queued messages: their subjects and kinds, never their recipients."""
+    return ", ".join(sorted({f"{_subject(r)} {r.kind}" for r in requests}))
 
 
 class Outbox:
@@ -26,30 +54,10 @@ class Outbox:
         """Queue all the messages in one transaction; return how many were new (a retry queues none)."""
         if not requests:
             return 0
-        new = 0
         with bad_data_is_final("queue_notifications"):
             async with self._pool.acquire() as conn, conn.transaction():
-                for r in requests:
-                    status = await conn.execute(
-                        _QUEUE,
-                        r.dispute_id,
-                        r.seq,
-                        r.kind,
-                        r.recipient_kind.value,
-                        r.recipient_ref,
-                        r.email,
-                        r.phone,
-                        r.language.value,
-                        r.model_dump(mode="json", include={"data"})["data"],
-                        r.account_change_id,
-                    )
-                    new += status.endswith(" 1")
-        activity.logger.info(
-            "queued %d new of %d notifications (%s)",
-            new,
-            len(requests),
-            ", ".join(sorted({f"{_subject(r)} {r.kind}" for r in requests})),
-        )
+                new = await queue(conn, requests)
+        activity.logger.info("queued %d new of %d notifications (%s)", new, len(requests), describe(requests))
         return new
 
 

@@ -6,6 +6,7 @@ import asyncpg
 from temporalio import activity
 
 from activities.errors import bad_data_is_final
+from activities.outbox import queue
 from workflows.models import EventRecord
 
 _INSERT_EVENT = """
@@ -47,7 +48,8 @@ class DisputeStore:
 
     @activity.defn(name="record_event")
     async def record_event(self, record: EventRecord) -> None:
-        """Append the event and bring the read model up to its revision, in one transaction; idempotent."""
+        """Queue the event's notifications, append the event and bring the read model up to its revision,
+        in one transaction; idempotent."""
         event, summary, customer = record.event, record.summary, record.customer
         contact = (customer.name, customer.email, customer.phone) if customer else (None, None, None)
         row = summary.model_dump(mode="json", include=set(_ROW_COLUMNS))
@@ -56,6 +58,7 @@ class DisputeStore:
             row[column] = getattr(summary, column)
         with bad_data_is_final("record_event"):
             async with self._pool.acquire() as conn, conn.transaction():
+                queued = await queue(conn, record.notifications)
                 # The dispute row first: events reference it.
                 status = await conn.execute(_UPSERT_DISPUTE, *(row[c] for c in _ROW_COLUMNS), *contact)
                 if customer and status.endswith(" 0"):
@@ -71,11 +74,12 @@ class DisputeStore:
                     event.notified,
                 )
         activity.logger.info(
-            "dispute %s event %d (%s): %s; read model %s revision %d",
+            "dispute %s event %d (%s): %s; read model %s revision %d%s",
             summary.dispute_id,
             event.seq,
             event.kind,
             "recorded" if inserted.endswith(" 1") else "already recorded",
             "moved to" if status.endswith(" 1") else "already at or past",
             summary.revision,
+            f"; {queued} of {len(record.notifications)} notifications queued" if record.notifications else "",
         )

@@ -86,6 +86,8 @@ SELLER_CLOCKS_PATCH = "seller-clocks-from-registration"
 # Missed breach reminders sent as one, and a long-open dispute continued as new.
 BOUNDED_CATCH_UP_PATCH = "bounded-catch-up"
 STORE_REFUSAL_PATCH = "store-refusal-flagged"
+# An event persisted by local activities, its notifications queued with it in one transaction.
+PERSIST_IN_ONE_STEP_PATCH = "persist-in-one-step"
 
 # A dispute continues as new once its history is this long: ~40 days of breach reminders, far below
 # Temporal's warning (10 240 events) and limit (51 200), so a replay after a cache eviction stays cheap.
@@ -137,6 +139,7 @@ class DisputeWorkflow:
         self._metrics = DisputeMetrics()
         self._deliveries: set[asyncio.Task[None]] = set()
         self._clocks_changed = 0  # bumped when deadlines move (a pause), so waits start over
+        self._bounded = self._one_step = False  # which patches this run has: asked in ``run``
 
     # --- The timeline. ---
 
@@ -144,6 +147,7 @@ class DisputeWorkflow:
     async def run(self, input: DisputeInput) -> DisputeState:
         # Patches are asked here, not in __init__: there the SDK cannot yet tell a replay from a first run.
         self._bounded = workflow.patched(BOUNDED_CATCH_UP_PATCH)
+        self._one_step = workflow.patched(PERSIST_IN_ONE_STEP_PATCH)
         persister = asyncio.create_task(self._persist_loop())
         if input.continued is None:
             self._replay_older_clocks(input)
@@ -740,10 +744,14 @@ class DisputeWorkflow:
         self._refused.clear()
 
     async def _persist(self, effect: PendingEvent) -> None:
-        """An event's side effects first, then its row: a read model at revision n has all of n done."""
+        """An event's side effects first, then its row: a read model at revision n has all of n done.
+
+        Its notifications are queued with the row, in one transaction (before ``PERSIST_IN_ONE_STEP_PATCH``:
+        by an activity of their own, first).
+        """
         entry = effect.entry
         notifications = list(effect.notifications)
-        if notifications:
+        if notifications and not self._one_step:
             await self._activity(Outbox.queue_notifications, notifications, f"notify for event {entry.seq}")
         if effect.strike is not None:
             await self._strike(entry, effect.strike)
@@ -753,6 +761,7 @@ class DisputeWorkflow:
             event=entry,
             summary=effect.summary,
             customer=self._input.customer if effect.customer_included else None,
+            notifications=notifications if self._one_step else [],
         )
         await self._activity(DisputeStore.record_event, record, f"record event {entry.seq} {entry.kind}")
         # Delivery waits on mail servers and receivers, so it runs beside the persisting, not in it.
@@ -813,10 +822,18 @@ class DisputeWorkflow:
         )
         notice = self._to_customer("seller_contact_released", **contact.model_dump(mode="json"))
         notice = notice.model_copy(update={"seq": entry.seq})
-        await self._activity(Outbox.queue_notifications, [notice], "notify contact")
+        if not self._one_step:
+            await self._activity(Outbox.queue_notifications, [notice], "notify contact")
         return notice
 
     async def _activity(self, fn: Any, arg: Any, summary: str) -> Any:
+        """A database write. Local: it runs on this worker within the workflow task, with no round trip
+        to the server and no task to schedule, which is most of what an event cost (before
+        ``PERSIST_IN_ONE_STEP_PATCH``: an activity of its own)."""
+        if self._one_step:
+            return await workflow.execute_local_activity_method(
+                fn, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY, summary=summary
+            )
         return await workflow.execute_activity_method(
             fn, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY, summary=summary
         )

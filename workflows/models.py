@@ -350,6 +350,9 @@ class EventRecord(BaseModel):
     event: HistoryEntry
     summary: DisputeSummary
     customer: Customer | None = None
+    # The event's notifications, queued in the outbox in the same transaction (older workers queued them
+    # with a separate activity first).
+    notifications: list[NotificationRequest] = Field(default_factory=list)
 
 
 class RecipientKind(StrEnum):
@@ -479,3 +482,4 @@ class AccountChange(BaseModel):
 
 
 DisputeInput.model_rebuild()
+EventRecord.model_rebuild()

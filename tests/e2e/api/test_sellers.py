@@ -16,7 +16,12 @@ from typing import Any, TypeVar
 import asyncpg
 import httpx
 import pytest
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
@@ -130,7 +135,7 @@ async def finished(client: Client, pool: asyncpg.Pool, seller_id: str) -> list[S
         " ORDER BY id",
         seller_id,
     )
-    handles = [
+    handles: list[WorkflowHandle[SellerAccountChangeWorkflow, SellerAccountChangeResult]] = [
         client.get_workflow_handle_for(
             SellerAccountChangeWorkflow.run, workflow_id(seller_id, row["change_key"])
         )
