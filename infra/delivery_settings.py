@@ -31,13 +31,13 @@ class DeliverySettings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
-    smtp_timeout: float = 30.0  # seconds, per connection step
+    smtp_timeout: float = 30.0  # seconds for one message's whole SMTP conversation
     mail_from: str = "Jamla24 <no-reply@jamla24.ma>"
     mail_domain: str = "jamla24.ma"  # the right-hand side of every Message-ID
     seller_webhook_url: str | None = None
     alerts_webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_timeout: float = 10.0  # seconds
+    webhook_timeout: float = 10.0  # seconds for one POST, its answer included
     operators_email: str | None = "operators@jamla24.ma"
     notify_team_emails: dict[str, str] = {}
 
