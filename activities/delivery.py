@@ -91,6 +91,11 @@ class Deliveries:
         webhooks = HttpWebhookSender(secret, timeout=settings.webhook_timeout)
         return cls(pool, settings, SmtpSender(settings), webhooks)
 
+    @property
+    def longest_attempt(self) -> timedelta:
+        """How long one call can take with these settings' timeouts."""
+        return self._settings.longest_attempt
+
     def message_id(self, key: NotificationKey) -> str:
         """``<dispute.seq.kind.recipient-kind.hash@domain>``: stable, and without the recipient's id.
 

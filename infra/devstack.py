@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -19,9 +20,10 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from api.auth import KeyRole, create_key, is_active
+from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
 from infra.postgres import create_pool, start_embedded, stop_embedded
-from infra.processes import Child
+from infra.processes import STOP_GRACE, Child
 from infra.settings import DevStackSettings, Settings
 from infra.temporal_dev import TemporalDevServer
 
@@ -124,10 +126,12 @@ class DevStack:
             "METRICS_BIND": f"127.0.0.1:{self.settings.worker_metrics_port}",
         }
         api_argv = ["-m", "uvicorn", "api.app:app", "--host", API_HOST, "--port", str(self.settings.api_port)]
-        for name, argv in (("worker", ["worker.py"]), ("api", api_argv)):
+        # The worker finishes the sends under way before it exits: give it that time, and time to exit.
+        worker_grace = DeliverySettings().longest_attempt.total_seconds() + STOP_GRACE
+        for name, argv, grace in (("worker", ["worker.py"], worker_grace), ("api", api_argv, STOP_GRACE)):
             child = Child(name, [sys.executable, *argv], env=env, cwd=ROOT)
             await child.start()
-            self.on_exit(name, child.stop)
+            self.on_exit(name, functools.partial(child.stop, grace))
             self.children.append(child)
             say(f"{name} started (pid {child.pid})")
         await self.wait_for_api()
