@@ -2,6 +2,7 @@
 the test's own.
 
 SIGTERM: the worker finishes the sends under way before it exits, and each e-mail arrives once.
+``kill -9``: nothing can finish the send, so it is sent again, with the same Message-ID, within seconds.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ WEBHOOK_TIMEOUT = 1.0  # no webhooks here; it still counts in the worker's grace
 GRACE = DeliverySettings(smtp_timeout=SMTP_TIMEOUT, webhook_timeout=WEBHOOK_TIMEOUT).longest_attempt
 WORKER_EXIT = 10.0  # after its grace, for the worker to report and close
 ARRIVAL = 60.0  # for a worker to start and a dispute's e-mail to reach the server, on a busy machine
+RESENT_WITHIN = 45.0  # after a kill -9: a heartbeat timeout and a retry, not a 2-minute lease
 
 
 class Workers:
@@ -148,3 +150,33 @@ async def test_a_worker_stopped_mid_send_finishes_it_and_nothing_is_sent_twice(
     # The stopping worker finished them itself.
     assert at_exit == sent
 
+
+async def test_a_send_cut_off_by_kill_9_is_sent_again_with_the_same_message_id_within_seconds(
+    temporal_client: Client, workers: Workers, smtp: SmtpSink, pg_pool: asyncpg.Pool
+) -> None:
+    smtp.delays = {"DATA": SLOW_ANSWER}
+    first = await workers.start()
+    await wait_until_polling(temporal_client, first, workers.task_queue)
+    [handle] = await open_disputes(temporal_client, workers, 1)
+    try:
+        await until(mails(smtp, 1), "the acknowledgement at the mail server", ARRIVAL, workers)
+        # The server has the message and has not answered yet: the worker dies without a word.
+        first.process.kill()
+        await first.wait()
+        killed_at = time.monotonic()
+        smtp.delays = {}
+        await workers.start()
+
+        await until(mails(smtp, 2), "the acknowledgement sent again", RESENT_WITHIN, workers)
+
+        async def recorded_sent() -> bool:
+            return set((await acknowledgements(pg_pool, [handle])).values()) == {"sent"}
+
+        await until(recorded_sent, "the acknowledgement recorded as sent", ARRIVAL, workers)
+    finally:
+        await handle.terminate("end of the test")
+
+    cut_off, again = smtp.mails
+    assert again.at - killed_at < RESENT_WITHIN
+    assert (again.message_id, again.rcpt_tos) == (cut_off.message_id, cut_off.rcpt_tos)
+    assert list(await acknowledgements(pg_pool, [handle])) == [cut_off.message_id]
