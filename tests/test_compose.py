@@ -21,6 +21,7 @@ import yaml
 from pydantic_settings import BaseSettings
 
 from infra.delivery_settings import DeliverySettings
+from infra.processes import STOP_GRACE
 from infra.settings import Settings, SlaSettings
 from infra.temporal_dev import _CLI_TYPES
 from workflows.search_attributes import ALL
@@ -36,8 +37,6 @@ READS: dict[str, tuple[type[BaseSettings], ...]] = {
     "api": (Settings, SlaSettings),
 }
 COMPLETED, HEALTHY = "service_completed_successfully", "service_healthy"
-# After its own grace, a worker cancels what still runs, reports it and closes its connections.
-WORKER_EXIT = 10.0  # seconds
 
 
 def env_names(settings: type[BaseSettings]) -> set[str]:
@@ -120,8 +119,9 @@ def test_docker_waits_for_the_worker_to_finish_its_sends(monkeypatch: pytest.Mon
     for name in env_names(DeliverySettings):
         monkeypatch.delenv(name, raising=False)
     grace = DeliverySettings().longest_attempt.total_seconds()
-    # Docker SIGKILLs the worker after stop_grace_period: a send cut off then is sent twice.
-    assert seconds(SERVICES["worker"]["stop_grace_period"]) >= grace + WORKER_EXIT
+    # Docker SIGKILLs the worker after stop_grace_period: a send cut off then is sent twice. After its
+    # own grace the worker still has to report and close, in the time any of our processes gets for that.
+    assert seconds(SERVICES["worker"]["stop_grace_period"]) >= grace + STOP_GRACE
     assert seconds("1m30s") == 90 and seconds("45s") == 45
 
 

@@ -21,7 +21,7 @@ import pytest
 from temporalio.client import Client, WorkflowHandle
 
 from infra.delivery_settings import DeliverySettings
-from infra.processes import Child
+from infra.processes import STOP_GRACE, Child
 from tests.delivery.servers import SmtpSink
 from tests.e2e.conftest import ROOT, wait_until_polling, worker_env
 from tests.factories import dispute_input
@@ -34,7 +34,6 @@ SLOW_ANSWER = 12.0
 SMTP_TIMEOUT = 20.0
 WEBHOOK_TIMEOUT = 1.0  # no webhooks here; it still counts in the worker's grace
 GRACE = DeliverySettings(smtp_timeout=SMTP_TIMEOUT, webhook_timeout=WEBHOOK_TIMEOUT).longest_attempt
-WORKER_EXIT = 10.0  # after its grace, for the worker to report and close
 ARRIVAL = 60.0  # for a worker to start and a dispute's e-mail to reach the server, on a busy machine
 RESENT_WITHIN = 45.0  # after a kill -9: a heartbeat timeout and a retry, not a 2-minute lease
 
@@ -42,8 +41,8 @@ RESENT_WITHIN = 45.0  # after a kill -9: a heartbeat timeout and a retry, not a 
 class Workers:
     """Starts ``python worker.py`` processes on the test's task queue; stops what is left at the end."""
 
-    def __init__(self, client: Client, env: dict[str, str], logs: Path) -> None:
-        self.client, self.env, self.logs = client, env, logs
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs = env, logs
         self.task_queue = env["TASK_QUEUE"]
         self.started: list[Child] = []
 
@@ -60,7 +59,7 @@ class Workers:
 
 @pytest.fixture
 async def workers(
-    temporal_dev_server: str, temporal_client: Client, database_url: str, smtp: SmtpSink, tmp_path: Path
+    temporal_dev_server: str, database_url: str, smtp: SmtpSink, tmp_path: Path
 ) -> AsyncIterator[Workers]:
     env = worker_env(
         temporal_dev_server,
@@ -70,12 +69,12 @@ async def workers(
         SMTP_TIMEOUT=str(SMTP_TIMEOUT),
         WEBHOOK_TIMEOUT=str(WEBHOOK_TIMEOUT),
     )
-    workers = Workers(temporal_client, env, tmp_path)
+    workers = Workers(env, tmp_path)
     try:
         yield workers
     finally:
         for child in workers.started:
-            await child.stop(GRACE.total_seconds() + WORKER_EXIT)
+            await child.stop(GRACE.total_seconds() + STOP_GRACE)
 
 
 async def until(check: Callable[[], Awaitable[bool]], what: str, within: float, workers: Workers) -> None:
@@ -129,7 +128,7 @@ async def test_a_worker_stopped_mid_send_finishes_it_and_nothing_is_sent_twice(
     try:
         await until(mails(smtp, len(handles)), "every acknowledgement at the mail server", ARRIVAL, workers)
         # Each send now waits for the server's answer: stop the worker as a deployment would.
-        code = await first.stop(GRACE.total_seconds() + WORKER_EXIT)
+        code = await first.stop(GRACE.total_seconds() + STOP_GRACE)
         assert code == 0, f"the worker exited with {code}\n{workers.log_tails()}"
         at_exit = await acknowledgements(pg_pool, handles)
         await workers.start()
