@@ -17,7 +17,8 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from infra.processes import Child, free_port
+from infra.delivery_settings import DeliverySettings
+from infra.processes import STOP_GRACE, Child, free_port
 from infra.settings import TASK_QUEUE, Settings
 from infra.temporal import connect
 from infra.temporal_dev import TemporalDevServer
@@ -108,5 +109,6 @@ async def worker(
     async with child:
         await wait_until_polling(temporal_client, child)
         yield child
-        code = await child.stop()
+        # It finishes the sends under way first, as long as its timeouts allow.
+        code = await child.stop(DeliverySettings().longest_attempt.total_seconds() + STOP_GRACE)
         assert code == 0, f"the worker exited with code {code}:\n{child.log_tail()}"
