@@ -1,7 +1,8 @@
 """The worker: runs dispute workflows and their activities on the ``disputes`` task queue.
 
 ``python worker.py`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and DATABASE_URL, serves its Prometheus
-metrics on METRICS_BIND, and on SIGTERM or SIGINT stops polling, lets running activities finish, and exits.
+metrics on METRICS_BIND, and on SIGTERM or SIGINT stops polling, lets running activities finish (the sends
+under way included), and exits.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import timedelta
 
 import asyncpg
 from temporalio.client import Client
@@ -29,8 +29,6 @@ from workflows.dispute import DisputeWorkflow
 from workflows.seller_account import SellerAccountChangeWorkflow
 
 log = logging.getLogger("worker")
-# Activities are short database writes; give them time to finish before the process exits.
-ACTIVITY_GRACE = timedelta(seconds=10)
 
 WORKFLOWS = [DisputeWorkflow, SellerAccountChangeWorkflow]
 # Each workflow run gets a fresh sandbox, which re-imports the workflow's modules. These are
@@ -75,7 +73,9 @@ def build_worker(
             sellers.reinstate,
             deliveries.deliver,
         ],
-        graceful_shutdown_timeout=ACTIVITY_GRACE,
+        # Stopping, the worker waits this long for running activities before cancelling them. The longest
+        # is a delivery: one cut off mid-send would be sent again by its retry, so wait for it to end.
+        graceful_shutdown_timeout=deliveries.longest_attempt,
     )
 
 

@@ -3,13 +3,19 @@
 A row goes from ``pending`` to ``sent``, ``failed`` or ``skipped``, and a final row is never sent
 again. Before the first send the row gets its Message-ID (also the webhook's delivery id), so a resend
 after a crash mid-send repeats it and the receiver can drop the copy. Each channel that took the
-message is recorded at once: a retry after one channel succeeded sends only on the others. An attempt
-holds a short lease on the row, so a retry that overlaps a slow attempt waits instead of sending twice.
+message is recorded at once: a retry after one channel succeeded sends only on the others.
+
+An attempt holds a lease on the row and heartbeats while it works, renewing the lease with each
+heartbeat: a retry that overlaps a live attempt, however slow its server, waits instead of sending twice,
+and one after a crash finds the lease run out as Temporal, missing the heartbeats, schedules it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -33,7 +39,7 @@ from activities.recipients import (
 from activities.templating import Rendered, render
 from activities.webhooks import HttpWebhookSender
 from infra.delivery_settings import DeliverySettings
-from workflows.delivery import DELIVERY_REFUSED, DeliveryResult, NotificationKey
+from workflows.delivery import DELIVERY_HEARTBEAT_TIMEOUT, DELIVERY_REFUSED, DeliveryResult, NotificationKey
 from workflows.models import Language
 
 _Failures = dict[str, dict[str, str]]  # channel -> {"summary": ..., "detail": ...}
@@ -42,8 +48,10 @@ _Failures = dict[str, dict[str, str]]  # channel -> {"summary": ..., "detail": .
 DELIVERY_UNAVAILABLE = "DeliveryUnavailable"
 DELIVERY_BUSY = "DeliveryBusy"
 DISPUTE_NOT_RECORDED = "DisputeNotRecorded"
-# Longer than one attempt can take (the SMTP and webhook timeouts), so only a crashed one outlives it.
-LEASE = timedelta(minutes=2)
+# As long as Temporal waits for an attempt's next heartbeat, and renewed with each: a live attempt keeps
+# it, a dead one's runs out by the time Temporal retries it.
+LEASE = DELIVERY_HEARTBEAT_TIMEOUT
+HEARTBEAT_EVERY = LEASE / 3
 
 # The outbox key, by dispute (dispute_id) or by seller account change (account_change_id).
 _KEY = "{subject} = $1 AND seq = $2 AND kind = $3 AND recipient_kind = $4 AND recipient_ref = $5"
@@ -52,9 +60,17 @@ UPDATE notifications
 SET attempts = attempts + 1, last_attempt_at = now(), locked_until = now() + $6::interval,
     message_id = COALESCE(message_id, $7)
 WHERE {_KEY} AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
-RETURNING id, email, language, data, created_at, message_id, channels_done, channels_failed
+RETURNING id, attempts, email, language, data, created_at, message_id, channels_done, channels_failed
 """
-_RECORDED = f"SELECT status, channels_done, channels_failed, last_error FROM notifications WHERE {_KEY}"
+# Only by the attempt that holds the lease (``attempts`` numbers it) and while the row is still pending.
+_RENEW = """
+UPDATE notifications SET locked_until = now() + $3::interval
+WHERE id = $1 AND attempts = $2 AND status = 'pending' AND locked_until IS NOT NULL
+"""
+_RECORDED = f"""
+SELECT status, channels_done, channels_failed, last_error, locked_until - now() AS lease_left
+FROM notifications WHERE {_KEY}
+"""
 _CHANNEL_DONE = """
 UPDATE notifications SET channels_done = array_append(channels_done, $2)
 WHERE id = $1 AND NOT $2 = ANY (channels_done)
@@ -91,6 +107,11 @@ class Deliveries:
         webhooks = HttpWebhookSender(secret, timeout=settings.webhook_timeout)
         return cls(pool, settings, SmtpSender(settings), webhooks)
 
+    @property
+    def longest_attempt(self) -> timedelta:
+        """How long one call can take with these settings' timeouts."""
+        return self._settings.longest_attempt
+
     def message_id(self, key: NotificationKey) -> str:
         """``<dispute.seq.kind.recipient-kind.hash@domain>``: stable, and without the recipient's id.
 
@@ -117,8 +138,9 @@ class Deliveries:
         if row is None:
             return await self._unclaimed(key)
         try:
-            rendered, channels, event, skipped = await self._prepare(key, row)
-            refused, unavailable = await self._send(row, rendered, channels, event)
+            async with self._holding(row):
+                rendered, channels, event, skipped = await self._prepare(key, row)
+                refused, unavailable = await self._send(row, rendered, channels, event)
         except ApplicationError as error:
             await self._pool.execute(_RELEASE, row["id"], error.message)
             raise
@@ -128,12 +150,42 @@ class Deliveries:
             raise
         return await self._finish(key, row["id"], refused, unavailable, skipped)
 
+    @contextlib.asynccontextmanager
+    async def _holding(self, row: asyncpg.Record) -> AsyncIterator[None]:
+        """Heartbeat and keep the row's lease while the block runs."""
+        keeper = asyncio.create_task(self._keep_lease(row["id"], row["attempts"]))
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            # Stopped before the outcome is recorded, so that it cannot lock the row again after.
+            await asyncio.wait([keeper])
+
+    async def _keep_lease(self, row_id: int, attempt: int) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_EVERY.total_seconds())
+            try:
+                await self._pool.execute(_RENEW, row_id, attempt, LEASE)
+            except Exception as error:
+                # No heartbeat either: if this lasts, the lease runs out as Temporal gives up on the attempt.
+                why = type(error).__name__
+                activity.logger.warning("notification row %d: lease not renewed (%s)", row_id, why)
+                continue
+            if activity.in_activity():  # tests also call the activity directly
+                activity.heartbeat()
+
     async def _unclaimed(self, key: NotificationKey) -> DeliveryResult:
         recorded = await self._pool.fetchrow(_sql(_RECORDED, key), *_key_args(key))
         if recorded is None:
             raise ApplicationError(f"{_label(key)}: not in the outbox", type=BAD_DATA, non_retryable=True)
         if recorded["status"] == "pending":  # another attempt holds the lease
-            raise ApplicationError(f"{_label(key)}: another attempt is under way", type=DELIVERY_BUSY)
+            # Come back as it runs out, not after a growing backoff: if that attempt died, take over then.
+            lease_left = max(recorded["lease_left"] or timedelta(0), timedelta(0))
+            raise ApplicationError(
+                f"{_label(key)}: another attempt is under way",
+                type=DELIVERY_BUSY,
+                next_retry_delay=lease_left + timedelta(seconds=1),
+            )
         _log(key, f"already {recorded['status']}, nothing sent")
         failed = recorded["channels_failed"]
         reason = _join(failed, "summary") if failed else recorded["last_error"]

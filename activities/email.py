@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime
 from email.message import EmailMessage
@@ -55,17 +56,20 @@ class SmtpSender:
     async def send(self, message: EmailMessage) -> None:
         s = self._settings
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=s.smtp_host,
-                port=s.port,
-                username=s.smtp_username,
-                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                use_tls=s.smtp_tls == "tls",
-                # False, not None: None would upgrade opportunistically, which "none" rules out.
-                start_tls=s.smtp_tls == "starttls",
-                timeout=s.smtp_timeout,
-            )
+            # aiosmtplib's timeout bounds each step; this bounds the whole conversation, so that the
+            # worker's shutdown grace, derived from it, covers a send under way.
+            async with asyncio.timeout(s.smtp_timeout):
+                await aiosmtplib.send(
+                    message,
+                    hostname=s.smtp_host,
+                    port=s.port,
+                    username=s.smtp_username,
+                    password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                    use_tls=s.smtp_tls == "tls",
+                    # False, not None: None would upgrade opportunistically, which "none" rules out.
+                    start_tls=s.smtp_tls == "starttls",
+                    timeout=s.smtp_timeout,
+                )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refusals = exc.recipients
             code = max((r.code for r in refusals), default=0)
@@ -86,7 +90,7 @@ class SmtpSender:
             raise Unavailable(
                 f"SMTP {exc.code} ({type(exc).__name__})", _clip(f"{exc.code} {exc.message}")
             ) from None
-        except (aiosmtplib.SMTPException, OSError) as exc:
+        except (aiosmtplib.SMTPException, OSError) as exc:  # OSError includes TimeoutError
             raise Unavailable(f"SMTP unavailable ({type(exc).__name__})") from None
 
 

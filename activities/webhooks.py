@@ -8,6 +8,7 @@ repeats the same ``X-Jamla24-Delivery``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -84,12 +85,17 @@ class HttpWebhookSender:
             DELIVERY_HEADER: delivery_id,
         }
         try:
-            if self._client is not None:
-                response = await self._client.post(url, content=body, headers=headers, timeout=self._timeout)
-            else:
-                async with httpx.AsyncClient(timeout=self._timeout) as client:
-                    response = await client.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+            # httpx's timeout bounds each read and write; this bounds the whole POST, answer included,
+            # so that the worker's shutdown grace, derived from it, covers a send under way.
+            async with asyncio.timeout(self._timeout):
+                if self._client is not None:
+                    response = await self._client.post(
+                        url, content=body, headers=headers, timeout=self._timeout
+                    )
+                else:
+                    async with httpx.AsyncClient(timeout=self._timeout) as client:
+                        response = await client.post(url, content=body, headers=headers)
+        except (httpx.HTTPError, TimeoutError) as exc:
             raise Unavailable(f"webhook unreachable ({type(exc).__name__})") from None
         code = response.status_code
         if 200 <= code < 300:

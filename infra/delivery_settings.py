@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import SecretStr, field_validator, model_validator
@@ -14,6 +15,8 @@ DEFAULT_TEAM_EMAILS = {
     "customer_experience": "experience-client@jamla24.ma",
 }
 _DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+# Seconds an attempt spends on its outbox row around the sends: claim, render, record the outcome.
+_DATABASE_ALLOWANCE = 5.0
 
 
 class DeliverySettings(BaseSettings):
@@ -31,13 +34,13 @@ class DeliverySettings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
-    smtp_timeout: float = 30.0  # seconds, per connection step
+    smtp_timeout: float = 30.0  # seconds for one message's whole SMTP conversation
     mail_from: str = "Jamla24 <no-reply@jamla24.ma>"
     mail_domain: str = "jamla24.ma"  # the right-hand side of every Message-ID
     seller_webhook_url: str | None = None
     alerts_webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_timeout: float = 10.0  # seconds
+    webhook_timeout: float = 10.0  # seconds for one POST, its answer included
     operators_email: str | None = "operators@jamla24.ma"
     notify_team_emails: dict[str, str] = {}
 
@@ -59,6 +62,15 @@ class DeliverySettings(BaseSettings):
     @property
     def port(self) -> int:
         return self.smtp_port or _DEFAULT_PORTS[self.smtp_tls]
+
+    @property
+    def longest_attempt(self) -> timedelta:
+        """How long one delivery attempt can take: its e-mail and its webhook, one after the other (each
+        bounded as a whole by its timeout), and the outbox's reads and writes around them.
+
+        A stopping worker waits this long for the sends under way (``worker.py``).
+        """
+        return timedelta(seconds=self.smtp_timeout + self.webhook_timeout + _DATABASE_ALLOWANCE)
 
     def team_email(self, team: str) -> str | None:
         """The team's address; an empty string in NOTIFY_TEAM_EMAILS turns that team's e-mail off."""

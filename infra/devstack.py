@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -19,9 +20,10 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from api.auth import KeyRole, create_key, is_active
+from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
 from infra.postgres import create_pool, start_embedded, stop_embedded
-from infra.processes import Child
+from infra.processes import STOP_GRACE, Child
 from infra.settings import DevStackSettings, Settings
 from infra.temporal_dev import TemporalDevServer
 
@@ -129,10 +131,13 @@ class DevStack:
             for i, port in enumerate(self.worker_metrics_ports)
         ]
         api_argv = ["-m", "uvicorn", "api.app:app", "--host", API_HOST, "--port", str(self.settings.api_port)]
-        for name, argv, own_env in (*workers, ("api", api_argv, {})):
+        # A worker finishes the sends under way before it exits: give it that time, and time to exit.
+        worker_grace = DeliverySettings().longest_attempt.total_seconds() + STOP_GRACE
+        children = [(name, argv, own_env, worker_grace) for name, argv, own_env in workers]
+        for name, argv, own_env, grace in (*children, ("api", api_argv, {}, STOP_GRACE)):
             child = Child(name, [sys.executable, *argv], env=env | own_env, cwd=ROOT)
             await child.start()
-            self.on_exit(name, child.stop)
+            self.on_exit(name, functools.partial(child.stop, grace))
             self.children.append(child)
             say(f"{name} started (pid {child.pid})")
         await self.wait_for_api()

@@ -21,6 +21,7 @@ import yaml
 from pydantic_settings import BaseSettings
 
 from infra.delivery_settings import DeliverySettings
+from infra.processes import STOP_GRACE
 from infra.settings import Settings, SlaSettings
 from infra.temporal_dev import _CLI_TYPES
 from workflows.search_attributes import ALL
@@ -103,6 +104,25 @@ def test_our_processes_get_the_variables_their_code_reads(
     assert Settings().database_url == given["DATABASE_URL"]
     if service != "migrate":
         assert {"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE"} <= fixed
+
+
+def seconds(duration: str) -> float:
+    """A compose duration such as ``90s`` or ``1m30s``."""
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?", duration)
+    assert match and duration, f"unexpected duration {duration!r}"
+    hours, minutes, secs = (float(part or 0) for part in match.groups())
+    return hours * 3600 + minutes * 60 + secs
+
+
+def test_docker_waits_for_the_worker_to_finish_its_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Compose passes SMTP_TIMEOUT and WEBHOOK_TIMEOUT through: unset, the code's defaults apply.
+    for name in env_names(DeliverySettings):
+        monkeypatch.delenv(name, raising=False)
+    grace = DeliverySettings().longest_attempt.total_seconds()
+    # Docker SIGKILLs the worker after stop_grace_period: a send cut off then is sent twice. After its
+    # own grace the worker still has to report and close, in the time any of our processes gets for that.
+    assert seconds(SERVICES["worker"]["stop_grace_period"]) >= grace + STOP_GRACE
+    assert seconds("1m30s") == 90 and seconds("45s") == 45
 
 
 def test_connections_point_at_the_stacks_own_servers() -> None:

@@ -29,6 +29,10 @@ DELIVERY_RETRY = RetryPolicy(
 )
 # One attempt: the SMTP and webhook timeouts (30 s and 10 s by default) plus the database round trips.
 DELIVERY_TIMEOUT = timedelta(minutes=1)
+# An attempt heartbeats every few seconds while it works, renewing its lease on the outbox row with each
+# (activities.delivery). One silent this long died with its worker (kill -9, a lost machine): it is retried
+# now, with the same Message-ID, rather than once DELIVERY_TIMEOUT has passed.
+DELIVERY_HEARTBEAT_TIMEOUT = timedelta(seconds=15)
 
 
 class NotificationKey(BaseModel):
@@ -75,6 +79,7 @@ async def deliver(key: NotificationKey, summary: str) -> DeliveryResult:
             key,
             result_type=DeliveryResult,
             start_to_close_timeout=DELIVERY_TIMEOUT,
+            heartbeat_timeout=DELIVERY_HEARTBEAT_TIMEOUT,
             retry_policy=DELIVERY_RETRY,
             summary=summary,
         )

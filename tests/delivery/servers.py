@@ -10,6 +10,7 @@ import asyncio
 import email
 import email.policy
 import json
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Self, cast
@@ -25,6 +26,7 @@ WEBHOOK_SECRET = "test-webhook-secret"  # what the tests' receivers verify and t
 class Mail:
     rcpt_tos: list[str]
     message: EmailMessage
+    at: float = field(default_factory=time.monotonic)  # when the server had it all
 
     @property
     def message_id(self) -> str:
@@ -38,18 +40,25 @@ class Mail:
 
 
 class SmtpSink:
-    """Keeps every message; refuses the addresses in ``refuse`` (550) and defers those in ``defer`` (451)."""
+    """Keeps every message; refuses the addresses in ``refuse`` (550) and defers those in ``defer`` (451).
+
+    ``delays`` makes it slow: seconds it waits before answering ``RCPT`` or ``DATA``. A message is kept
+    as soon as it has arrived, before the slow answer, as a server that scans it and then delivers it
+    does: a client that gives up waiting has sent it all the same.
+    """
 
     def __init__(self) -> None:
         self.mails: list[Mail] = []
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
+        self.delays: dict[str, float] = {}
         self.port = 0
         self._server: asyncio.Server | None = None
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
+        await asyncio.sleep(self.delays.get("RCPT", 0))
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         if address in self.defer:
@@ -60,6 +69,7 @@ class SmtpSink:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
         self.mails.append(Mail(list(envelope.rcpt_tos), message))
+        await asyncio.sleep(self.delays.get("DATA", 0))
         return "250 OK"
 
     async def start(self) -> None:

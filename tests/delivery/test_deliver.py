@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+import asyncio
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
 
+from activities import delivery
 from activities.delivery import Deliveries
 from activities.email import SmtpSender
 from infra.delivery_settings import DeliverySettings
@@ -121,6 +124,9 @@ async def test_a_resend_after_a_crash_mid_send_carries_the_same_message_id(
         with pytest.raises(ApplicationError) as busy:
             await deliveries.deliver(key)
         assert busy.value.type == "DeliveryBusy" and not busy.value.non_retryable
+        # It comes back as the lease runs out, not after a growing backoff.
+        retry_in = busy.value.next_retry_delay
+        assert retry_in is not None and timedelta(0) < retry_in <= delivery.LEASE + timedelta(seconds=1)
         assert len(smtp.mails) == 1
         # ...until the lease runs out.
         await pg_pool.execute(
@@ -132,6 +138,34 @@ async def test_a_resend_after_a_crash_mid_send_carries_the_same_message_id(
     assert first.message_id == second.message_id == row["message_id"]
     assert first.message["Date"] == second.message["Date"]
     assert (await outbox_row(pg_pool, key))["attempts"] == 2
+
+
+async def test_a_slow_send_heartbeats_and_keeps_its_lease(
+    pg_pool: asyncpg.Pool, deliveries: Deliveries, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shortened: the server takes twice the lease to answer, and the attempt renews it meanwhile.
+    monkeypatch.setattr(delivery, "LEASE", timedelta(seconds=1))
+    monkeypatch.setattr(delivery, "HEARTBEAT_EVERY", timedelta(seconds=0.2))
+    smtp.delays = {"DATA": 3.0}
+    dispute_id, customer, _ = await open_dispute(pg_pool)
+    key = await queue(pg_pool, dispute_id, "acknowledgement", CUSTOMER, customer.id, customer=customer)
+    env = ActivityEnvironment()
+    heartbeats: list[tuple[object, ...]] = []
+    env.on_heartbeat = lambda *details: heartbeats.append(details)
+
+    slow = asyncio.create_task(env.run(deliveries.deliver, key))
+    await asyncio.sleep(1.5)  # past the lease as first taken; the server has the message, not answered
+
+    # A retry now (Temporal would not make one while the heartbeats come) finds the lease still held.
+    with pytest.raises(ApplicationError) as busy:
+        await deliveries.deliver(key)
+    assert busy.value.type == "DeliveryBusy"
+    assert not slow.done() and len(smtp.mails) == 1
+    assert (await slow).status == "sent"
+    assert len(smtp.mails) == 1
+    assert len(heartbeats) >= 5
+    row = await outbox_row(pg_pool, key)
+    assert (row["status"], row["attempts"], row["locked_until"]) == ("sent", 1, None)
 
 
 async def test_a_refused_address_ends_as_a_recorded_failure(

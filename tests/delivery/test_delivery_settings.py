@@ -6,10 +6,12 @@ import pytest
 from pydantic import ValidationError
 
 from infra.delivery_settings import DeliverySettings
+from workflows.delivery import DELIVERY_TIMEOUT
 
 _VARIABLES = (
     "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "MAIL_DOMAIN",
     "SELLER_WEBHOOK_URL", "ALERTS_WEBHOOK_URL", "WEBHOOK_SECRET", "OPERATORS_EMAIL", "NOTIFY_TEAM_EMAILS",
+    "SMTP_TIMEOUT", "WEBHOOK_TIMEOUT",
 )  # fmt: skip
 
 
@@ -51,3 +53,10 @@ def test_a_webhook_is_never_sent_unsigned(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("ALERTS_WEBHOOK_URL", "https://alerts.example.ma/in")
     with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
         DeliverySettings()
+
+
+def test_an_attempt_covers_both_sends_and_fits_the_workflows_limit() -> None:
+    settings = DeliverySettings(smtp_timeout=20, webhook_timeout=7)
+    assert settings.longest_attempt.total_seconds() > 20 + 7
+    # The workflow gives one attempt DELIVERY_TIMEOUT; with the default timeouts it must be enough.
+    assert DeliverySettings().longest_attempt < DELIVERY_TIMEOUT

@@ -67,3 +67,14 @@ async def test_no_server_is_tried_again(settings: DeliverySettings) -> None:
     absent = settings.model_copy(update={"smtp_port": free_port()})
     with pytest.raises(Unavailable, match="SMTP unavailable"):
         await SmtpSender(absent).send(message())
+
+
+async def test_a_send_is_bounded_as_a_whole_by_the_smtp_timeout(
+    smtp: SmtpSink, settings: DeliverySettings
+) -> None:
+    # Each answer comes within the timeout, the whole conversation does not: the worker's shutdown
+    # grace counts on the timeout bounding the whole send.
+    smtp.delays = {"RCPT": 0.8, "DATA": 0.8}
+    impatient = settings.model_copy(update={"smtp_timeout": 1.0})
+    with pytest.raises(Unavailable, match="SMTP unavailable"):
+        await SmtpSender(impatient).send(message())

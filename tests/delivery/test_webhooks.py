@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import time
@@ -92,3 +93,26 @@ async def test_answers_are_final_or_worth_retrying(
 async def test_a_receiver_that_is_down_is_retried() -> None:
     with pytest.raises(Unavailable):
         await HttpWebhookSender(SECRET, timeout=5).post(f"http://127.0.0.1:{free_port()}/x", EVENT, "d-4")
+
+
+async def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_timeout() -> None:
+    # Each header line comes within the timeout, the whole answer does not: the worker's shutdown
+    # grace counts on the timeout bounding the whole POST.
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\n")
+        for i in range(8):
+            await asyncio.sleep(0.3)
+            writer.write(f"X-Slow-{i}: 1\r\n".encode())
+            await writer.drain()
+        writer.write(b"Content-Length: 0\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(Unavailable, match="TimeoutError"):
+            await HttpWebhookSender(SECRET, timeout=1).post(f"http://127.0.0.1:{port}/x", EVENT, "d-5")
+    finally:
+        server.close()
+        await server.wait_closed()

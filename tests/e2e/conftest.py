@@ -17,7 +17,8 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from infra.processes import Child, free_port
+from infra.delivery_settings import DeliverySettings
+from infra.processes import STOP_GRACE, Child, free_port
 from infra.settings import TASK_QUEUE, Settings
 from infra.temporal import connect
 from infra.temporal_dev import TemporalDevServer
@@ -60,11 +61,28 @@ async def temporal_client(temporal_dev_server: str) -> Client:
     return await connect(Settings(temporal_address=temporal_dev_server, temporal_namespace=NAMESPACE))
 
 
-async def wait_until_polling(client: Client, worker: Child) -> None:
+def worker_env(temporal_address: str, database_url: str, smtp: SmtpSink, **more: str) -> dict[str, str]:
+    """``python worker.py``'s environment: e-mail to ``smtp``, no webhooks, no metrics port, then ``more``."""
+    return os.environ | {
+        "TEMPORAL_ADDRESS": temporal_address,
+        "TEMPORAL_NAMESPACE": NAMESPACE,
+        "DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SMTP_TLS": "none",
+        "SELLER_WEBHOOK_URL": "",
+        "ALERTS_WEBHOOK_URL": "",
+        "METRICS_BIND": "",  # no fixed port: sessions may run side by side (tests/e2e/test_worker_metrics.py)
+        **more,
+    }
+
+
+async def wait_until_polling(client: Client, worker: Child, task_queue: str = TASK_QUEUE) -> None:
     """Timers count from first contact: a test must not start its clock before a worker polls."""
     request = DescribeTaskQueueRequest(
         namespace=NAMESPACE,
-        task_queue=TaskQueue(name=TASK_QUEUE),
+        task_queue=TaskQueue(name=task_queue),
         task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     )
     loop = asyncio.get_running_loop()
@@ -85,24 +103,12 @@ async def worker(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Child]:
     """``python worker.py`` as the service runs it; stopped with SIGTERM, it must exit with 0."""
-    env = os.environ | sla_env
-    env |= {
-        "TEMPORAL_ADDRESS": temporal_dev_server,
-        "TEMPORAL_NAMESPACE": NAMESPACE,
-        "DATABASE_URL": database_url,
-        "PYTHONUNBUFFERED": "1",
-        # E-mail to the session's SMTP server; no webhooks.
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(mail_server.port),
-        "SMTP_TLS": "none",
-        "SELLER_WEBHOOK_URL": "",
-        "ALERTS_WEBHOOK_URL": "",
-        "METRICS_BIND": "",  # no fixed port: sessions may run side by side (tests/e2e/test_worker_metrics.py)
-    }
+    env = worker_env(temporal_dev_server, database_url, mail_server, **sla_env)
     log_file = tmp_path_factory.mktemp("worker") / "worker.log"
     child = Child("worker", [sys.executable, "worker.py"], env=env, cwd=ROOT, log_file=log_file)
     async with child:
         await wait_until_polling(temporal_client, child)
         yield child
-        code = await child.stop()
+        # It finishes the sends under way first, as long as its timeouts allow.
+        code = await child.stop(DeliverySettings().longest_attempt.total_seconds() + STOP_GRACE)
         assert code == 0, f"the worker exited with code {code}:\n{child.log_tail()}"

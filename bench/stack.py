@@ -1,0 +1,158 @@
+"""The stack a benchmark runs against: ``make run``'s processes, on free ports and a data folder of its own.
+
+Every benchmark starts one (``python -m infra.devstack``, the same command ``make run`` runs) so that its
+figures and the bare baseline it compares them to come from the same servers in the same run, and stops
+it at the end. It also reads what the benchmarks measure from outside: process memory and CPU.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
+from infra.postgres import create_pool, start_embedded
+from infra.processes import Child, free_port
+from infra.settings import TASK_QUEUE, Settings
+from infra.temporal import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+READY_TIMEOUT = 120.0  # seconds; a restart on many open disputes takes a while
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Stack:
+    data: Path
+    api: str
+    client: Client
+    pool: asyncpg.Pool
+    keys: dict[str, str]
+    log: Path
+    pids: dict[str, int] = field(default_factory=dict)  # name ("temporal", "worker-1", "api", ...) -> pid
+
+    def workers(self) -> list[int]:
+        return [pid for name, pid in self.pids.items() if name.startswith("worker")]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and its children (the Temporal CLI runs the server as its child)."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except FileNotFoundError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total += int(match.group(1)) if match else 0
+    return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by ``pid`` (not its children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = task / "children"
+        if children.exists():
+            found += [int(c) for c in children.read_text().split()]
+    return found + [grandchild for child in found for grandchild in _children(child)]
+
+
+def database_size_mb(stack: Stack) -> float:
+    return sum(f.stat().st_size for f in (stack.data / "postgres").rglob("*") if f.is_file()) / 2**20
+
+
+def temporal_db_mb(stack: Stack) -> float:
+    return sum(f.stat().st_size for f in stack.data.glob("temporal.db*")) / 2**20
+
+
+@asynccontextmanager
+async def local_stack(workers: int = 1, env: dict[str, str] | None = None) -> AsyncIterator[Stack]:
+    """A running stack with ``workers`` worker processes in a temporary folder; ``env`` adds settings."""
+    with tempfile.TemporaryDirectory(prefix="disputes-bench-") as folder:
+        async with stack_at(Path(folder), workers, env) as stack:
+            yield stack
+
+
+@asynccontextmanager
+async def stack_at(
+    folder: Path, workers: int = 1, env: dict[str, str] | None = None, log_name: str = "devstack.log"
+) -> AsyncIterator[Stack]:
+    """The stack keeping its data in ``folder``/data: started again on the same folder, it picks up
+    every dispute, as ``make run`` does."""
+    data, log = folder / "data", folder / log_name
+    names = ("API_PORT", "TEMPORAL_PORT", "TEMPORAL_UI_PORT", "MAILBOX_PORT", "WORKER_METRICS_PORT")
+    ports = {name: free_port() for name in names}
+    child_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    child_env |= {name: str(port) for name, port in ports.items()} | (env or {})
+    child_env |= {"DEVSTACK_DATA_DIR": str(data), "WORKERS": str(workers), "PYTHONUNBUFFERED": "1"}
+    argv = [sys.executable, "-m", "infra.devstack"]
+    async with Child("devstack", argv, env=child_env, cwd=ROOT, log_file=log) as devstack:
+        api = f"http://127.0.0.1:{ports['API_PORT']}"
+        await _wait_until_up(devstack, api)
+        keys = dict(
+            line.removeprefix("export ").split("=", 1)
+            for line in (data / "local-keys.env").read_text().splitlines()
+        )
+        started = re.findall(r"devstack: (\S+) started \(pid (\d+)\)", log.read_text())
+        pids = {name: int(pid) for name, pid in started}
+        client = await connect(Settings(temporal_address=f"127.0.0.1:{ports['TEMPORAL_PORT']}"))
+        await wait_for_pollers(client, workers)
+        pool = await create_pool(start_embedded(data / "postgres", cleanup=None), max_size=4)
+        try:
+            yield Stack(data=data, api=api, client=client, pool=pool, keys=keys, log=log, pids=pids)
+        finally:
+            await pool.close()
+            devstack.process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(devstack.wait(), 120)
+
+
+async def wait_for_pollers(client: Client, workers: int, task_queue: str = TASK_QUEUE) -> None:
+    """Until ``workers`` processes poll the task queue: a benchmark's clock must not start before."""
+    request = DescribeTaskQueueRequest(
+        namespace=client.namespace,
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + READY_TIMEOUT
+    while len((await client.workflow_service.describe_task_queue(request)).pollers) < workers:
+        if loop.time() > deadline:
+            raise RuntimeError(f"fewer than {workers} workers polling {task_queue}")
+        await asyncio.sleep(0.2)
+
+
+async def _wait_until_up(devstack: Child, api: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + READY_TIMEOUT
+    async with httpx.AsyncClient() as http:
+        while True:
+            if devstack.returncode is not None:
+                raise RuntimeError(f"the stack exited while starting:\n{devstack.log_tail()}")
+            if loop.time() > deadline:
+                raise RuntimeError(f"the stack was not up within {READY_TIMEOUT} s:\n{devstack.log_tail()}")
+            try:
+                if (await http.get(f"{api}/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
