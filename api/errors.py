@@ -2,21 +2,25 @@
 
 401 no or bad key · 403 not for this key · 404 no such dispute or seller · 409 refused by the dispute (the
 workflow's reason) or by the seller's account, or the same intake reference with another body · 422 bad
-input (FastAPI's, naming the field) · 503 Temporal or PostgreSQL not answering, or no worker picking up
-the action.
+input: each error's ``loc`` (the field), ``msg`` and ``type``, never the value sent · 503 Temporal or
+PostgreSQL not answering, or no worker picking up the action.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import asyncpg
 from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from api.text import printable
 from workflows.rules import REFUSED
 
 log = logging.getLogger("api")
@@ -66,6 +70,28 @@ def refusal(error: WorkflowUpdateFailedError) -> HTTPException:
     raise error
 
 
+def public_error(error: Mapping[str, Any]) -> dict[str, Any]:
+    """What a 422 tells of one error: where (``loc``), what is wrong (``msg``) and its ``type``.
+
+    Not the ``input`` pydantic keeps (the request body itself, with the customer's contact details and
+    words), nor its ``ctx`` (which can hold it too). The messages of the types the API's inputs use
+    describe the expectation, not the value (an e-mail address's is replaced, in ``api.contact``). Every
+    string is made printable, so that the answer renders whatever the request held: a lone surrogate in
+    the name of an unknown field must not turn a 422 into a 500.
+    """
+    loc = [part if isinstance(part, int) else printable(str(part)) for part in error.get("loc", ())]
+    return {
+        "loc": loc,
+        "msg": printable(str(error.get("msg", ""))),
+        "type": printable(str(error.get("type", ""))),
+    }
+
+
+async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return JSONResponse({"detail": [public_error(item) for item in error.errors()]}, 422)
+
+
 async def _temporal_down(request: Request, error: Exception) -> JSONResponse:
     log.warning("%s %s: Temporal: %s", request.method, request.url.path, error)
     return JSONResponse({"detail": "Temporal is not answering; try again shortly."}, 503, RETRY_AFTER)
@@ -77,7 +103,8 @@ async def _postgres_down(request: Request, error: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Answer 503 rather than 500 when a server the API needs is down."""
+    """422s that never repeat the request; 503 rather than 500 when a server the API needs is down."""
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RPCError, _temporal_down)
     for error in (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError):
         app.add_exception_handler(error, _postgres_down)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.intake import dispute_id_for
 from tests.e2e.api.conftest import Keys
-from tests.e2e.api.helpers import Json, auth, get, intake_body, open_dispute
+from tests.e2e.api.helpers import Json, act, auth, get, intake_body, open_dispute
 from workflows.models import Channel
 
 Mutate = Callable[[Json], Any]
@@ -202,3 +203,61 @@ def _names_everything(response: httpx.Response, names: tuple[str, ...]) -> None:
         text = str(detail)
     for name in names:
         assert name in text, f"{name!r} not in {text!r}"
+
+
+# --- A 422 never repeats the request. ---
+
+SECRET = "Zq7-private"  # in every spoiled value below: it must not come back in the answer
+
+
+def _spoiled_intake(keys: Keys) -> Json:
+    body = intake_body(keys, external_ref=f"bad-{uuid.uuid4().hex}")
+    body["customer"] |= {
+        "name": SECRET * 40,  # too long
+        "email": f"{SECRET}@mar_ker.ma",  # email-validator's reason quotes the characters it refuses
+        "phone": f"{SECRET} 42",
+        "language": SECRET,
+    }
+    return body | {
+        "channel": SECRET,
+        "category": SECRET * 20,
+        "first_contact_at": SECRET,
+        "order_id": {"id": SECRET},
+        "urgency": SECRET,
+    }
+
+
+async def test_a_422_names_each_field_and_never_repeats_what_was_sent(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    response = await http.post("/disputes", json=_spoiled_intake(keys), headers=auth(keys.intake))
+    assert response.status_code == 422, response.text
+    assert SECRET not in response.text
+    detail = response.json()["detail"]
+    assert all(set(error) == {"loc", "msg", "type"} for error in detail), detail
+    named = {".".join(str(part) for part in error["loc"][1:]) for error in detail}
+    assert named >= {
+        "customer.name", "customer.email", "customer.phone", "customer.language", "channel", "category",
+        "first_contact_at", "order_id", "urgency",
+    }  # fmt: skip
+    email = next(error for error in detail if error["loc"] == ["body", "customer", "email"])
+    assert email["msg"] == "Value error, not a valid e-mail address; write it as name@example.ma"
+
+    dispute_id = (await open_dispute(http, keys))["dispute_id"]
+    resolve = await act(http, keys.operator, dispute_id, "resolve", {"outcome": SECRET, "summary": SECRET})
+    assert resolve.status_code == 422
+    assert SECRET not in resolve.text
+    assert [error["loc"] for error in resolve.json()["detail"]] == [["body", "outcome"]]
+
+
+async def test_a_lone_surrogate_gets_a_422_that_renders(http: httpx.AsyncClient, keys: Keys) -> None:
+    """JSON can carry half a UTF-16 pair (``"\\ud800"``), which UTF-8 cannot encode: the answer must."""
+    headers = auth(keys.intake) | {"Content-Type": "application/json"}
+    in_a_field = intake_body(keys)
+    in_a_field["customer"]["language"] = "x\ud800y"
+    in_a_name = intake_body(keys) | {"sp\ud800ecial": 1}
+    for body, loc in ((in_a_field, ["body", "customer", "language"]), (in_a_name, ["body"])):
+        # json.dumps escapes the surrogate (ensure_ascii), as a client sends it
+        response = await http.post("/disputes", content=json.dumps(body), headers=headers)
+        assert response.status_code == 422, response.text
+        assert loc in [error["loc"] for error in response.json()["detail"]]
