@@ -12,6 +12,8 @@ from pydantic import AfterValidator, Field
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
+from api.text import Text
+
 DEFAULT_REGION = "MA"  # a number without a country code is Moroccan: "05 39 42 01 42"
 
 
@@ -42,12 +44,12 @@ def email(address: str) -> str:
 
 
 Phone = Annotated[
-    str,
+    Text,
     Field(min_length=3, max_length=40, examples=["05 39 42 01 42", "+212 6 12 34 56 78"]),
     AfterValidator(e164),
 ]
 Email = Annotated[
-    str,
+    Text,
     Field(max_length=254, examples=["amina@example.ma"], json_schema_extra={"format": "email"}),
     AfterValidator(email),
 ]

@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api import errors, views
 from api.auth import ApiKey, KeyRole
-from api.deps import ClientDep, PoolDep, allow
+from api.deps import IDEMPOTENCY_KEY_HEADER, ClientDep, PoolDep, allow
 from api.routes.disputes import DisputeId
 from api.schemas import (
     DisputeView,
@@ -57,7 +57,7 @@ Seller = Annotated[ApiKey, Depends(allow(KeyRole.SELLER))]
 IdempotencyKey = Annotated[
     str | None,
     Header(
-        alias="Idempotency-Key",
+        alias=IDEMPOTENCY_KEY_HEADER,
         min_length=1,
         max_length=200,
         description="the same key on a retried request makes the action take effect once",
