@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from api.contact import Email, Phone
+from api.dates import DATETIME_EXAMPLE, FirstContact
 from api.text import Text
 from workflows.models import (
     Actor,
@@ -69,7 +70,6 @@ class IntakeRequest(BaseModel):
             "channel": "chat",
             "category": "not_delivered",
             "description": "Commande payée le 3, toujours pas livrée.",
-            "first_contact_at": "2026-03-02T09:15:00+01:00",
             "external_ref": "chat-55120",
         }
     )
@@ -80,9 +80,13 @@ class IntakeRequest(BaseModel):
     channel: Channel
     category: Text = Field(min_length=1, max_length=64)
     description: Text = Field(min_length=1, max_length=10_000)
-    first_contact_at: AwareDatetime | None = Field(
+    first_contact_at: FirstContact | None = Field(
         default=None,
-        description="when the customer first got in touch (deadlines count from it); now if absent",
+        description=(
+            "when the customer first got in touch (deadlines count from it), ISO 8601 with its UTC offset; "
+            "now if absent. Not in the future, nor older than the policy allows (30 days by default)"
+        ),
+        examples=[DATETIME_EXAMPLE],
     )
     external_ref: Text | None = Field(
         default=None,
@@ -90,13 +94,6 @@ class IntakeRequest(BaseModel):
         max_length=200,
         description="the intake system's own reference: the same one on the same channel is the same dispute",
     )
-
-    @field_validator("first_contact_at")
-    @classmethod
-    def _not_in_future(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value > datetime.now(UTC):
-            raise ValueError("the first contact cannot be in the future")
-        return value
 
 
 class IntakeResponse(BaseModel):

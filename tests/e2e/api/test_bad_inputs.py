@@ -11,13 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.intake import dispute_id_for
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import Json, act, auth, get, intake_body, open_dispute
-from workflows.models import Channel
+from workflows.models import Channel, SlaPolicy
 
 Mutate = Callable[[Json], Any]
 
@@ -52,6 +53,9 @@ def setting(value: Any, *path: str) -> Mutate:
 
 
 FUTURE = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+DAYS_AGO_2 = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
+DAYS_AGO_31 = (datetime.now(UTC) - timedelta(days=31)).isoformat()
+YEARS_AHEAD = (datetime.now(UTC) + timedelta(days=800)).date().isoformat()
 
 INTAKE_CASES = {
     "no customer": Bad(("customer", "Field required"), without("customer")),
@@ -84,6 +88,26 @@ INTAKE_CASES = {
     ),
     "first contact not a date": Bad(
         ("first_contact_at", "datetime"), setting("yesterday", "first_contact_at")
+    ),
+    "first contact in Unix time": Bad(
+        ("first_contact_at", "ISO 8601"), setting(1_700_000_000, "first_contact_at")
+    ),
+    "first contact in Unix time, as text": Bad(
+        ("first_contact_at", "ISO 8601"), setting("1700000000", "first_contact_at")
+    ),
+    "first contact at an offset of +23:59": Bad(
+        ("first_contact_at", "UTC offset +23:59"), setting(f"{DAYS_AGO_2}+23:59", "first_contact_at")
+    ),
+    "first contact at an offset of +14:30": Bad(
+        ("first_contact_at", "UTC offset +14:30"), setting(f"{DAYS_AGO_2}+14:30", "first_contact_at")
+    ),
+    "first contact 31 days ago": Bad(
+        ("first_contact_at", "older than the policy's limit of 30 days (SLA_MAX_FIRST_CONTACT_AGE)"),
+        setting(DAYS_AGO_31, "first_contact_at"),
+    ),
+    "first contact in 1970": Bad(
+        ("first_contact_at", "1970-01-01T00:00:00Z is older than the policy's limit of 30 days"),
+        setting("1970-01-01T00:00:00Z", "first_contact_at"),
     ),
     "external ref too long": Bad(("external_ref", "at most 200"), setting("r" * 201, "external_ref")),
     "unknown field": Bad(("priority", "Extra inputs are not permitted"), setting("high", "priority")),
@@ -165,6 +189,21 @@ READ_CASES = {
     "page too large": ("/disputes?limit=1000", 422, ("limit", "less than or equal to 100")),
     "forged cursor": ("/disputes?cursor=bm9wZQ", 422, ("cursor", "not a cursor")),
     "opened_from not a date": ("/disputes?opened_from=yesterday", 422, ("opened_from",)),
+    "opened_to in Unix time": ("/disputes?opened_to=0.5", 422, ("opened_to", "YYYY-MM-DD")),
+    "opened_from a datetime": (
+        "/disputes?opened_from=2026-03-01T00:00:00Z",
+        422,
+        ("opened_from", "YYYY-MM-DD"),
+    ),
+    "opened_from before 2000": ("/disputes?opened_from=1999-12-31", 422, ("opened_from", "2000-01-01")),
+    "opened_to years ahead": (f"/disputes?opened_to={YEARS_AHEAD}", 422, ("opened_to", "a year from today")),
+    "report from Unix time": ("/reports/sla?from=1700000000&to=2026-03-02", 422, ("from", "date")),
+    "report to at +23:59": (
+        "/reports/sla?from=2026-03-01&to=2026-03-02T00:00:00%2B23:59",
+        422,
+        ("to", "UTC offset +23:59"),
+    ),
+    "report from before 2000": ("/reports/sla?from=1970-01-01&to=1970-01-02", 422, ("from", "2000-01-01")),
     "tier out of range": ("/disputes?tier=4", 422, ("tier",)),
     "malformed dispute id": ("/disputes/not%20an%20id", 422, ("dispute_id",)),
     "unknown dispute": (f"/disputes/{uuid.uuid4().hex}", 404, ("No dispute",)),
@@ -189,6 +228,27 @@ async def test_acting_on_an_unknown_dispute_is_404(http: httpx.AsyncClient, keys
     )
     assert response.status_code == 404
     assert response.json()["detail"] == f"No dispute {dispute_id}."
+
+
+async def test_a_first_contact_within_the_policys_limit_opens_the_dispute(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    first = datetime.now(UTC) - timedelta(days=29)
+    created = await open_dispute(http, keys, first_contact_at=first.isoformat())
+    assert datetime.fromisoformat(created["first_contact_at"]) == first
+
+
+async def test_the_first_contact_limit_is_the_policy_the_app_runs_with(
+    http: httpx.AsyncClient, keys: Keys, api_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api_app.state.resources, "policy", SlaPolicy(max_first_contact_age=timedelta(days=2)))
+    three_days = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    body = intake_body(keys, first_contact_at=three_days)
+    response = await http.post("/disputes", json=body, headers=auth(keys.intake))
+    assert response.status_code == 422, response.text
+    _names_everything(response, ("first_contact_at", "older than the policy's limit of 2 days"))
+    one_day = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    assert (await open_dispute(http, keys, first_contact_at=one_day))["first_contact_at"]
 
 
 def _names_everything(response: httpx.Response, names: tuple[str, ...]) -> None:
