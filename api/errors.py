@@ -102,7 +102,45 @@ async def _temporal_down(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": "Temporal is not answering; try again shortly."}, 503, RETRY_AFTER)
 
 
+# What PostgreSQL answers when it cannot serve anyone now: connection failures (08xxx, and the driver's
+# lost connection), operator intervention (57xxx: shutting down, starting up, a cancelled query) and
+# exhausted resources (53xxx: too many connections, out of memory or disk). Not a query's own error
+# (a constraint, a type): that is a bug, and stays a 500.
+_UNAVAILABLE = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+)
+
+
+def postgres_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means PostgreSQL cannot be reached or cannot serve now (a 503, not a 500).
+
+    The driver raises whatever the socket raises: ``FileNotFoundError`` for a unix socket that is gone,
+    ``ConnectionRefusedError``, ``socket.gaierror``, ``TimeoutError`` (connecting, or waiting for a pooled
+    connection)... An ``OSError`` counts when it was raised inside the driver, which its traceback shows;
+    one from elsewhere is not PostgreSQL's.
+    """
+    if isinstance(error, _UNAVAILABLE):
+        return True
+    if isinstance(error, asyncpg.InterfaceError):  # the pool closing under a request (shutdown)
+        return str(error).startswith(("pool is closing", "pool is closed"))
+    return isinstance(error, OSError) and _raised_in_driver(error)
+
+
+def _raised_in_driver(error: BaseException) -> bool:
+    trace = error.__traceback__
+    while trace is not None:
+        module = str(trace.tb_frame.f_globals.get("__name__", ""))
+        if module == "asyncpg" or module.startswith("asyncpg."):
+            return True
+        trace = trace.tb_next
+    return False
+
+
 async def _postgres_down(request: Request, error: Exception) -> JSONResponse:
+    if not postgres_unavailable(error):
+        raise error  # a bug: the 500 it is
     log.warning("%s %s: PostgreSQL: %s", request.method, request.url.path, type(error).__name__)
     return JSONResponse({"detail": "PostgreSQL is not answering; try again shortly."}, 503, RETRY_AFTER)
 
@@ -111,5 +149,6 @@ def install(app: FastAPI) -> None:
     """422s that never repeat the request; 503 rather than 500 when a server the API needs is down."""
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RPCError, _temporal_down)
-    for error in (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError):
+    # Every route: whichever of these a request's PostgreSQL call raises, _postgres_down decides.
+    for error in (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
         app.add_exception_handler(error, _postgres_down)
