@@ -81,8 +81,8 @@ def public_error(error: Mapping[str, Any]) -> dict[str, Any]:
     Not the ``input`` pydantic keeps (the request body itself, with the customer's contact details and
     words), nor its ``ctx`` (which can hold it too). The messages of the types the API's inputs use
     describe the expectation, not the value (an e-mail address's is replaced, in ``api.contact``). Every
-    string is made printable, so that the answer renders whatever the request held: a lone surrogate in
-    the name of an unknown field must not turn a 422 into a 500.
+    string is made printable, so that the answer renders whatever the request held: a lone surrogate or a
+    control character in what it names (a field's name as sent) must not turn a 422 into a 500.
     """
     loc = [part if isinstance(part, int) else printable(str(part)) for part in error.get("loc", ())]
     return {
