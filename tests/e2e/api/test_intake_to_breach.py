@@ -58,10 +58,13 @@ async def test_a_dispute_opened_over_http_and_left_alone_tells_each_party_once(
     await eventually(reminded, within=30)
 
     async def delivered() -> list[asyncpg.Record] | None:
+        """Every expected notice queued and none still pending. The state counts the reminder a moment
+        before its event and notices are recorded, so "none pending" alone can come too early."""
         rows = await pg_pool.fetch(
             "SELECT recipient_kind, kind, status FROM notifications WHERE dispute_id = $1", dispute_id
         )
-        return rows if rows and all(r["status"] != "pending" for r in rows) else None
+        queued = {(r["recipient_kind"], r["kind"]) for r in rows}
+        return rows if queued >= EXPECTED and all(r["status"] != "pending" for r in rows) else None
 
     rows = await eventually(delivered, within=30)
     told = Counter((r["recipient_kind"], r["kind"]) for r in rows)
