@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import errors, observability
 from api.auth import DEFAULT_CACHE_TTL, KeyStore
-from api.deps import Resources
+from api.deps import Resources, plain_text
 from api.routes import actions, disputes, health, reports, sellers
 from infra.postgres import create_pool
 from infra.settings import Settings, SlaSettings
@@ -62,7 +62,13 @@ def create_app(
         finally:
             await pool.close()
 
-    app = FastAPI(title="Jamla24 disputes", version="1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Jamla24 disputes",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(plain_text)],  # no NUL or control characters in a path, a query or a header
+    )
     app.state.metrics = observability.ApiMetrics()
     app.add_middleware(observability.RequestObserver, metrics=app.state.metrics)
     app.include_router(health.router)

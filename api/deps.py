@@ -1,19 +1,26 @@
-"""FastAPI dependencies: the lifespan's resources, the policy, and who is calling."""
+"""FastAPI dependencies: the lifespan's resources, the policy, who is calling, and plain text only."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 import asyncpg
 from fastapi import Depends, Request, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 from temporalio.client import Client
 
+from api import text
 from api.auth import ApiKey, KeyRole, KeyStore
 from api.errors import forbidden, unauthorized
 from workflows.models import SlaPolicy
+
+API_KEY_HEADER = "X-API-Key"
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+CHECKED_HEADERS = (API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER)  # every header the app reads as text
 
 
 @dataclass
@@ -50,7 +57,7 @@ def get_task_queue(request: Request) -> str:
 
 
 _api_key = APIKeyHeader(
-    name="X-API-Key",
+    name=API_KEY_HEADER,
     auto_error=False,
     description="An API key from `python -m api.keys create`; its role decides what it may do.",
 )
@@ -75,6 +82,48 @@ def allow(*roles: KeyRole) -> Callable[[ApiKey], Awaitable[ApiKey]]:
         return key
 
     return check
+
+
+def _path_params(request: Request) -> dict[str, str]:
+    """The path's parameters as sent: bytes that are not UTF-8 stay what they are (lone surrogates, which
+    ``text.problem`` refuses) instead of the replacement character the server decodes them to."""
+    found: dict[str, str] = dict(request.path_params)
+    raw, regex = request.scope.get("raw_path"), getattr(request.scope.get("route"), "path_regex", None)
+    if isinstance(raw, bytes) and regex is not None:
+        path = unquote_to_bytes(raw).decode("utf-8", "surrogateescape")
+        path = path.removeprefix(request.scope.get("root_path", ""))
+        if (match := regex.match(path)) is not None:
+            found |= match.groupdict()
+    return found
+
+
+def _sent_text(request: Request) -> Iterator[tuple[tuple[str, str], str]]:
+    """``(loc, value)`` of each path and query parameter and each header the app reads, decoded as UTF-8
+    with the bytes that are not UTF-8 kept as lone surrogates."""
+    for param, value in _path_params(request).items():
+        yield ("path", param), value
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    for param, value in parse_qsl(query, keep_blank_values=True, encoding="utf-8", errors="surrogateescape"):
+        yield ("query", param), value
+    wanted = {header.lower(): header for header in CHECKED_HEADERS}
+    for raw_name, raw_value in request.scope.get("headers", []):
+        if (header := wanted.get(raw_name.decode("latin-1").lower())) is not None:
+            yield ("header", header), raw_value.decode("utf-8", "surrogateescape")
+
+
+async def plain_text(request: Request) -> None:
+    """Every route's first dependency: a path or query parameter or a header the app reads that holds
+    NUL, a lone surrogate (or bytes that are not UTF-8) or a control character is refused with a 422
+    naming it (``["path", "seller_id"]``, ``["query", "cursor"]``, ``["header", "Idempotency-Key"]``),
+    before it reaches a key lookup, PostgreSQL or Temporal. Request bodies are checked by their models'
+    ``Text`` fields."""
+    errors: list[dict[str, Any]] = [
+        {"loc": loc, "msg": message, "type": text.ERROR_TYPE}
+        for loc, value in _sent_text(request)
+        if (message := text.problem(value)) is not None
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 ClientDep = Annotated[Client, Depends(get_client)]

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import (
@@ -18,6 +18,7 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api import errors, views
+from api.dates import iso
 from api.schemas import IntakeRequest, IntakeResponse
 from workflows import search_attributes as sa
 from workflows.deadlines import compute_deadlines
@@ -41,6 +42,37 @@ def fingerprint(request: IntakeRequest) -> str:
     """A digest of the normalised request: a retry has the same, another body under the same ref not."""
     canonical = json.dumps(request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _span(duration: timedelta) -> str:
+    """``30 days``, ``1 day``, ``36 hours``: a policy's duration as a person reads it."""
+    for unit, size in (
+        ("day", timedelta(days=1)),
+        ("hour", timedelta(hours=1)),
+        ("minute", timedelta(minutes=1)),
+    ):
+        if duration >= size and duration % size == timedelta(0):
+            count = duration // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{duration.total_seconds():g} seconds"
+
+
+def check_first_contact(request: IntakeRequest, policy: SlaPolicy, now: datetime) -> None:
+    """422 if the first contact lies further back than the policy in force allows.
+
+    The rest of its sanity (ISO 8601 text, a real offset, not in the future) is the request model's; this
+    needs the policy the app runs with. The refusal names the value (a date, not a customer's detail)
+    and the limit, and the setting that holds it.
+    """
+    first = request.first_contact_at
+    limit = policy.max_first_contact_age
+    if first is not None and now - first > limit:
+        raise errors.invalid(
+            ("body", "first_contact_at"),
+            f"first_contact_at {iso(first)} is older than the policy's limit of {_span(limit)} "
+            f"(SLA_MAX_FIRST_CONTACT_AGE): a dispute must be registered within {_span(limit)} of the "
+            "customer's first contact; check the date",
+        )
 
 
 def build_input(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from api.contact import Email, Phone
+from api.dates import DATETIME_EXAMPLE, FirstContact
+from api.text import Text
 from workflows.models import (
     Actor,
     Channel,
@@ -24,7 +26,11 @@ from workflows.models import (
 
 
 def _request(*examples: JsonDict) -> ConfigDict:
-    """Request bodies: unknown fields refused, surrounding blanks trimmed, examples for ``/docs``."""
+    """Request bodies: unknown fields refused, surrounding blanks trimmed, examples for ``/docs``.
+
+    Their text fields are ``Text``: no NUL, lone surrogate or control character but newline and tab
+    (``tests/e2e/api/test_hostile_text.py`` sends one into each field of each body).
+    """
     return ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [*examples]})
 
 
@@ -36,8 +42,8 @@ class CustomerIn(BaseModel):
         {"id": "C-20931", "name": "Amina El Idrissi", "phone": "05 39 42 01 42", "language": "fr"}
     )
 
-    id: str = Field(min_length=1, max_length=128, description="the customer's id in Jamla24's systems")
-    name: str = Field(min_length=1, max_length=200)
+    id: Text = Field(min_length=1, max_length=128, description="the customer's id in Jamla24's systems")
+    name: Text = Field(min_length=1, max_length=200)
     email: Email | None = None
     phone: Phone | None = Field(default=None, description="any usual form; stored as E.164")
     language: Language = Language.FR
@@ -64,34 +70,30 @@ class IntakeRequest(BaseModel):
             "channel": "chat",
             "category": "not_delivered",
             "description": "Commande payée le 3, toujours pas livrée.",
-            "first_contact_at": "2026-03-02T09:15:00+01:00",
             "external_ref": "chat-55120",
         }
     )
 
     customer: CustomerIn
-    order_id: str = Field(min_length=1, max_length=128)
-    seller_id: str = Field(min_length=1, max_length=128)
+    order_id: Text = Field(min_length=1, max_length=128)
+    seller_id: Text = Field(min_length=1, max_length=128)
     channel: Channel
-    category: str = Field(min_length=1, max_length=64)
-    description: str = Field(min_length=1, max_length=10_000)
-    first_contact_at: AwareDatetime | None = Field(
+    category: Text = Field(min_length=1, max_length=64)
+    description: Text = Field(min_length=1, max_length=10_000)
+    first_contact_at: FirstContact | None = Field(
         default=None,
-        description="when the customer first got in touch (deadlines count from it); now if absent",
+        description=(
+            "when the customer first got in touch (deadlines count from it), ISO 8601 with its UTC offset; "
+            "now if absent. Not in the future, nor older than the policy allows (30 days by default)"
+        ),
+        examples=[DATETIME_EXAMPLE],
     )
-    external_ref: str | None = Field(
+    external_ref: Text | None = Field(
         default=None,
         min_length=1,
         max_length=200,
         description="the intake system's own reference: the same one on the same channel is the same dispute",
     )
-
-    @field_validator("first_contact_at")
-    @classmethod
-    def _not_in_future(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value > datetime.now(UTC):
-            raise ValueError("the first contact cannot be in the future")
-        return value
 
 
 class IntakeResponse(BaseModel):
@@ -114,16 +116,16 @@ class ResolveBody(BaseModel):
     model_config = _request({"outcome": "refund", "summary": "Parcel lost by the carrier; full refund."})
 
     outcome: Outcome
-    summary: str = Field(min_length=1, max_length=5_000)
+    summary: Text = Field(min_length=1, max_length=5_000)
 
 
 class EscalateBody(BaseModel):
     model_config = _request({"reason": "The customer reports a safety issue."})
 
-    reason: str = Field(min_length=1, max_length=2_000)
+    reason: Text = Field(min_length=1, max_length=2_000)
 
 
-Question = Annotated[str, Field(min_length=1, max_length=2_000)]
+Question = Annotated[Text, Field(min_length=1, max_length=2_000)]
 
 
 class InformationRequestBody(BaseModel):
@@ -135,25 +137,25 @@ class InformationRequestBody(BaseModel):
 class InformationBody(BaseModel):
     model_config = _request({"answer": "Photo sent by e-mail; the box was crushed."})
 
-    answer: str = Field(min_length=1, max_length=10_000)
+    answer: Text = Field(min_length=1, max_length=10_000)
 
 
 class FindingsBody(BaseModel):
     model_config = _request({"findings": "The carrier confirms the parcel was lost in transit."})
 
-    findings: str = Field(min_length=1, max_length=10_000)
+    findings: Text = Field(min_length=1, max_length=10_000)
 
 
 class SellerResponseBody(BaseModel):
     model_config = _request({"message": "We shipped a replacement today, tracking JX-55102."})
 
-    message: str = Field(min_length=1, max_length=10_000)
+    message: Text = Field(min_length=1, max_length=10_000)
 
 
 class SellerFlagBody(BaseModel):
     model_config = _request({"reason": "The seller refuses to take the item back."})
 
-    reason: str = Field(min_length=1, max_length=2_000)
+    reason: Text = Field(min_length=1, max_length=2_000)
 
 
 class SellerContactBody(BaseModel):
@@ -163,7 +165,7 @@ class SellerContactBody(BaseModel):
 class WithdrawBody(BaseModel):
     model_config = _request({"reason": "The parcel arrived after all."})
 
-    reason: str = Field(min_length=1, max_length=2_000)
+    reason: Text = Field(min_length=1, max_length=2_000)
 
 
 class ReinstateBody(BaseModel):
@@ -171,7 +173,7 @@ class ReinstateBody(BaseModel):
         {"reason": "Both strikes came from the carrier's outage in March, now confirmed by the carrier."}
     )
 
-    reason: str = Field(min_length=1, max_length=2_000, description="why; recorded and told to the seller")
+    reason: Text = Field(min_length=1, max_length=2_000, description="why; recorded and told to the seller")
     lift_termination: bool = Field(
         default=False,
         description="needed to reinstate a terminated account (a restricted or warned one does not need it)",

@@ -16,6 +16,7 @@ def test_defaults_are_the_policy_pages(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(f"SLA_{name.upper()}", raising=False)
     assert SlaSettings().policy() == SlaPolicy()
     assert SlaPolicy().resolution_due_after == timedelta(days=5)
+    assert SlaPolicy().max_first_contact_age == timedelta(days=30)
 
 
 def test_durations_read_as_iso_8601_or_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,12 +25,14 @@ def test_durations_read_as_iso_8601_or_seconds(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SLA_SELLER_STRIKE_WINDOW", "P30D")
     monkeypatch.setenv("SLA_STRIKES_TO_TERMINATE", "5")
     monkeypatch.setenv("SLA_BREACH_WARNING_AT", "0.9")
+    monkeypatch.setenv("SLA_MAX_FIRST_CONTACT_AGE", "P7D")
     policy = SlaSettings().policy()
     assert policy.resolution_team_after == timedelta(hours=2)
     assert policy.customer_experience_after == timedelta(hours=4)
     assert policy.seller_strike_window == timedelta(days=30)
     assert policy.strikes_to_terminate == 5
     assert policy.breach_warning_at == 0.9
+    assert policy.max_first_contact_age == timedelta(days=7)
 
 
 @pytest.mark.parametrize(
@@ -40,6 +43,8 @@ def test_durations_read_as_iso_8601_or_seconds(monkeypatch: pytest.MonkeyPatch) 
         ("SLA_CUSTOMER_EXPERIENCE_AFTER", "PT1H", "customer_experience_after must not come before"),
         ("SLA_STRIKES_TO_WARN", "4", "warn <= restrict <= terminate"),
         ("SLA_BREACH_WARNING_AT", "1.2", "breach_warning_at"),
+        ("SLA_MAX_FIRST_CONTACT_AGE", "0", "max_first_contact_age must be a positive duration"),
+        ("SLA_MAX_FIRST_CONTACT_AGE", "-P1D", "positive"),
     ],
 )
 def test_nonsense_is_refused_with_the_variable_named(

@@ -132,6 +132,8 @@ class SlaPolicy(BaseModel):
     business_hours: BusinessCalendar | None = None
     # Stop the findings and 5-day clocks while the dispute awaits the customer's information.
     pause_while_awaiting_customer: bool = False
+    # The API refuses to open a dispute whose first contact lies further back than this.
+    max_first_contact_age: Duration = timedelta(days=30)
 
     @model_validator(mode="after")
     def _consistent(self) -> SlaPolicy:

@@ -1,7 +1,8 @@
 """Acting on a dispute: each action is an update of its workflow, which accepts it or says why not (409).
 
 The route checks only the key's role (403); whether the action is allowed now (tier, status, seller
-efforts) is the workflow's decision. An ``Idempotency-Key`` makes a retried action take effect once.
+efforts) is the workflow's decision. An ``Idempotency-Key`` makes a retried action take effect once; the
+same key with another body is refused (``api.idempotency``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import errors, views
+from api import errors, idempotency, views
 from api.auth import ApiKey, KeyRole
-from api.deps import ClientDep, PoolDep, allow
+from api.deps import IDEMPOTENCY_KEY_HEADER, ClientDep, PoolDep, allow
 from api.routes.disputes import DisputeId
 from api.schemas import (
     DisputeView,
@@ -57,10 +58,13 @@ Seller = Annotated[ApiKey, Depends(allow(KeyRole.SELLER))]
 IdempotencyKey = Annotated[
     str | None,
     Header(
-        alias="Idempotency-Key",
+        alias=IDEMPOTENCY_KEY_HEADER,
         min_length=1,
         max_length=200,
-        description="the same key on a retried request makes the action take effect once",
+        description=(
+            "the same key on a retried request (the same body) makes the action take effect once; "
+            "with a different body it is refused (422)"
+        ),
     ),
 ]
 
@@ -91,12 +95,14 @@ async def _act(
     idempotency_key: str | None,
 ) -> DisputeView:
     name: str = update.__name__
+    request_id = update_id(key, name, idempotency_key)
+    if idempotency_key is not None:  # the same key again: the same request, or a 422
+        fingerprint = idempotency.digest(action, exclude={"actor"})
+        await idempotency.claim(pool, views.workflow_id(dispute_id), request_id, fingerprint, action=name)
     handle = views.handle_for(client, dispute_id)
     try:
         async with asyncio.timeout(ACTION_TIMEOUT.total_seconds()):
-            state = await handle.execute_update(
-                update, action, id=update_id(key, name, idempotency_key), rpc_timeout=ACTION_TIMEOUT
-            )
+            state = await handle.execute_update(update, action, id=request_id, rpc_timeout=ACTION_TIMEOUT)
     except WorkflowUpdateFailedError as error:
         raise errors.refusal(error) from None
     except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import AwareDatetime
 from temporalio.client import Client
 
 from api import errors, intake, read_model, views
 from api.auth import ApiKey, KeyRole
+from api.dates import QueryDay, start_of
 from api.deps import ClientDep, PolicyDep, PoolDep, TaskQueueDep, allow
 from api.schemas import DisputePage, DisputeView, IntakeRequest, IntakeResponse
 from workflows.models import Channel, Status
@@ -51,7 +51,9 @@ async def open_dispute(
     With an `external_ref`, the same reference on the same channel always answers the same dispute
     (200 rather than 201), however often and however concurrently it is sent.
     """
-    dispute = intake.build_input(body, policy, key.actor())
+    now = datetime.now(UTC)
+    intake.check_first_contact(body, policy, now)
+    dispute = intake.build_input(body, policy, key.actor(), now)
     answer, created = await intake.open_dispute(client, dispute, task_queue)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/disputes/{answer.dispute_id}"
@@ -104,8 +106,12 @@ async def list_disputes(
     seller_id: Annotated[str | None, Query(max_length=128)] = None,
     channel: Channel | None = None,
     breached: bool | None = None,
-    opened_from: Annotated[AwareDatetime | None, Query(description="registered at or after")] = None,
-    opened_to: Annotated[AwareDatetime | None, Query(description="registered before")] = None,
+    opened_from: Annotated[
+        QueryDay | None, Query(description="registered on or after this day (UTC), YYYY-MM-DD")
+    ] = None,
+    opened_to: Annotated[
+        QueryDay | None, Query(description="registered before this day (UTC), YYYY-MM-DD")
+    ] = None,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> DisputePage:
@@ -113,17 +119,15 @@ async def list_disputes(
     try:
         after = read_model.Cursor.decode(cursor) if cursor else None
     except ValueError as error:
-        raise RequestValidationError(
-            [{"loc": ("query", "cursor"), "msg": str(error), "type": "value_error", "input": cursor}]
-        ) from None
+        raise errors.invalid(("query", "cursor"), str(error)) from None
     filters = read_model.Filters(
         status=status,
         tier=tier,
         seller_id=seller_id,
         channel=channel,
         breached=breached,
-        opened_from=opened_from,
-        opened_to=opened_to,
+        opened_from=start_of(opened_from) if opened_from else None,
+        opened_to=start_of(opened_to) if opened_to else None,
     )
     items, following = await read_model.page(pool, filters, after, limit)
     return DisputePage(items=items, next_cursor=following.encode() if following else None)

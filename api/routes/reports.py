@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import AwareDatetime, BeforeValidator
 
 from api import reports
 from api.auth import KeyRole
+from api.dates import PeriodBound
 from api.deps import PoolDep, allow
+from api.errors import invalid
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 MAX_SPAN = timedelta(days=366)
 CSV = "text/csv"
-
-
-def _day_or_instant(value: Any) -> Any:
-    """``2026-03-01`` is that day's start in UTC; anything else must be a datetime with its offset."""
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return datetime.combine(date.fromisoformat(value), time(), UTC)
-        except ValueError:
-            return value
-    return value
-
-
-PeriodBound = Annotated[AwareDatetime, BeforeValidator(_day_or_instant)]
-
-
-def _invalid(field: str, message: str, value: object) -> RequestValidationError:
-    return RequestValidationError(
-        [{"loc": ("query", field), "msg": message, "type": "value_error", "input": value}]
-    )
 
 
 @router.get(
@@ -78,11 +59,9 @@ async def sla_report(
     (`dimension`, `key`, then the measures).
     """
     if opened_to <= opened_from:
-        raise _invalid("to", "must come after from", request.query_params.get("to"))
+        raise invalid(("query", "to"), "must come after from")
     if opened_to - opened_from > MAX_SPAN:
-        raise _invalid(
-            "to", f"the period may span at most {MAX_SPAN.days} days", request.query_params.get("to")
-        )
+        raise invalid(("query", "to"), f"the period may span at most {MAX_SPAN.days} days")
     report = await reports.sla_report(pool, opened_from, opened_to, datetime.now(UTC))
     if CSV in request.headers.get("accept", ""):
         start, end = (bound.astimezone(UTC) for bound in (opened_from, opened_to))

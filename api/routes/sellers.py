@@ -19,7 +19,7 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy
 
-from api import errors, seller_accounts
+from api import errors, idempotency, seller_accounts
 from api.auth import ApiKey, KeyRole
 from api.deps import ClientDep, PolicyDep, PoolDep, TaskQueueDep, allow
 from api.routes.actions import ACTION_TIMEOUT, IdempotencyKey, update_id
@@ -102,6 +102,9 @@ async def reinstate(
     """
     # The same for a retried request: same API key, seller and Idempotency-Key.
     change = update_id(key, "reinstate", idempotency_key and f"{seller_id}\n{idempotency_key}")
+    if idempotency_key is not None:  # the same key again: the same request, or a 422
+        subject = f"seller-{seller_id}"
+        await idempotency.claim(pool, subject, change, idempotency.digest(body), action="reinstate")
     if not await seller_accounts.change_recorded(pool, seller_id, change):
         current = await seller_accounts.status(pool, seller_id)
         if current is None:

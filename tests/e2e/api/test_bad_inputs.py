@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,13 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.intake import dispute_id_for
 from tests.e2e.api.conftest import Keys
-from tests.e2e.api.helpers import Json, auth, get, intake_body, open_dispute
-from workflows.models import Channel
+from tests.e2e.api.helpers import Json, act, auth, get, intake_body, open_dispute
+from workflows.models import Channel, SlaPolicy
 
 Mutate = Callable[[Json], Any]
 
@@ -51,6 +53,9 @@ def setting(value: Any, *path: str) -> Mutate:
 
 
 FUTURE = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+DAYS_AGO_2 = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
+DAYS_AGO_31 = (datetime.now(UTC) - timedelta(days=31)).isoformat()
+YEARS_AHEAD = (datetime.now(UTC) + timedelta(days=800)).date().isoformat()
 
 INTAKE_CASES = {
     "no customer": Bad(("customer", "Field required"), without("customer")),
@@ -83,6 +88,26 @@ INTAKE_CASES = {
     ),
     "first contact not a date": Bad(
         ("first_contact_at", "datetime"), setting("yesterday", "first_contact_at")
+    ),
+    "first contact in Unix time": Bad(
+        ("first_contact_at", "ISO 8601"), setting(1_700_000_000, "first_contact_at")
+    ),
+    "first contact in Unix time, as text": Bad(
+        ("first_contact_at", "ISO 8601"), setting("1700000000", "first_contact_at")
+    ),
+    "first contact at an offset of +23:59": Bad(
+        ("first_contact_at", "UTC offset +23:59"), setting(f"{DAYS_AGO_2}+23:59", "first_contact_at")
+    ),
+    "first contact at an offset of +14:30": Bad(
+        ("first_contact_at", "UTC offset +14:30"), setting(f"{DAYS_AGO_2}+14:30", "first_contact_at")
+    ),
+    "first contact 31 days ago": Bad(
+        ("first_contact_at", "older than the policy's limit of 30 days (SLA_MAX_FIRST_CONTACT_AGE)"),
+        setting(DAYS_AGO_31, "first_contact_at"),
+    ),
+    "first contact in 1970": Bad(
+        ("first_contact_at", "1970-01-01T00:00:00Z is older than the policy's limit of 30 days"),
+        setting("1970-01-01T00:00:00Z", "first_contact_at"),
     ),
     "external ref too long": Bad(("external_ref", "at most 200"), setting("r" * 201, "external_ref")),
     "unknown field": Bad(("priority", "Extra inputs are not permitted"), setting("high", "priority")),
@@ -164,6 +189,21 @@ READ_CASES = {
     "page too large": ("/disputes?limit=1000", 422, ("limit", "less than or equal to 100")),
     "forged cursor": ("/disputes?cursor=bm9wZQ", 422, ("cursor", "not a cursor")),
     "opened_from not a date": ("/disputes?opened_from=yesterday", 422, ("opened_from",)),
+    "opened_to in Unix time": ("/disputes?opened_to=0.5", 422, ("opened_to", "YYYY-MM-DD")),
+    "opened_from a datetime": (
+        "/disputes?opened_from=2026-03-01T00:00:00Z",
+        422,
+        ("opened_from", "YYYY-MM-DD"),
+    ),
+    "opened_from before 2000": ("/disputes?opened_from=1999-12-31", 422, ("opened_from", "2000-01-01")),
+    "opened_to years ahead": (f"/disputes?opened_to={YEARS_AHEAD}", 422, ("opened_to", "a year from today")),
+    "report from Unix time": ("/reports/sla?from=1700000000&to=2026-03-02", 422, ("from", "date")),
+    "report to at +23:59": (
+        "/reports/sla?from=2026-03-01&to=2026-03-02T00:00:00%2B23:59",
+        422,
+        ("to", "UTC offset +23:59"),
+    ),
+    "report from before 2000": ("/reports/sla?from=1970-01-01&to=1970-01-02", 422, ("from", "2000-01-01")),
     "tier out of range": ("/disputes?tier=4", 422, ("tier",)),
     "malformed dispute id": ("/disputes/not%20an%20id", 422, ("dispute_id",)),
     "unknown dispute": (f"/disputes/{uuid.uuid4().hex}", 404, ("No dispute",)),
@@ -190,6 +230,27 @@ async def test_acting_on_an_unknown_dispute_is_404(http: httpx.AsyncClient, keys
     assert response.json()["detail"] == f"No dispute {dispute_id}."
 
 
+async def test_a_first_contact_within_the_policys_limit_opens_the_dispute(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    first = datetime.now(UTC) - timedelta(days=29)
+    created = await open_dispute(http, keys, first_contact_at=first.isoformat())
+    assert datetime.fromisoformat(created["first_contact_at"]) == first
+
+
+async def test_the_first_contact_limit_is_the_policy_the_app_runs_with(
+    http: httpx.AsyncClient, keys: Keys, api_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api_app.state.resources, "policy", SlaPolicy(max_first_contact_age=timedelta(days=2)))
+    three_days = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    body = intake_body(keys, first_contact_at=three_days)
+    response = await http.post("/disputes", json=body, headers=auth(keys.intake))
+    assert response.status_code == 422, response.text
+    _names_everything(response, ("first_contact_at", "older than the policy's limit of 2 days"))
+    one_day = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    assert (await open_dispute(http, keys, first_contact_at=one_day))["first_contact_at"]
+
+
 def _names_everything(response: httpx.Response, names: tuple[str, ...]) -> None:
     """Every one of ``names`` appears in the answer: a field's dotted location or words of the message."""
     detail = response.json()["detail"]
@@ -202,3 +263,61 @@ def _names_everything(response: httpx.Response, names: tuple[str, ...]) -> None:
         text = str(detail)
     for name in names:
         assert name in text, f"{name!r} not in {text!r}"
+
+
+# --- A 422 never repeats the request. ---
+
+SECRET = "Zq7-private"  # in every spoiled value below: it must not come back in the answer
+
+
+def _spoiled_intake(keys: Keys) -> Json:
+    body = intake_body(keys, external_ref=f"bad-{uuid.uuid4().hex}")
+    body["customer"] |= {
+        "name": SECRET * 40,  # too long
+        "email": f"{SECRET}@mar_ker.ma",  # email-validator's reason quotes the characters it refuses
+        "phone": f"{SECRET} 42",
+        "language": SECRET,
+    }
+    return body | {
+        "channel": SECRET,
+        "category": SECRET * 20,
+        "first_contact_at": SECRET,
+        "order_id": {"id": SECRET},
+        "urgency": SECRET,
+    }
+
+
+async def test_a_422_names_each_field_and_never_repeats_what_was_sent(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    response = await http.post("/disputes", json=_spoiled_intake(keys), headers=auth(keys.intake))
+    assert response.status_code == 422, response.text
+    assert SECRET not in response.text
+    detail = response.json()["detail"]
+    assert all(set(error) == {"loc", "msg", "type"} for error in detail), detail
+    named = {".".join(str(part) for part in error["loc"][1:]) for error in detail}
+    assert named >= {
+        "customer.name", "customer.email", "customer.phone", "customer.language", "channel", "category",
+        "first_contact_at", "order_id", "urgency",
+    }  # fmt: skip
+    email = next(error for error in detail if error["loc"] == ["body", "customer", "email"])
+    assert email["msg"] == "Value error, not a valid e-mail address; write it as name@example.ma"
+
+    dispute_id = (await open_dispute(http, keys))["dispute_id"]
+    resolve = await act(http, keys.operator, dispute_id, "resolve", {"outcome": SECRET, "summary": SECRET})
+    assert resolve.status_code == 422
+    assert SECRET not in resolve.text
+    assert [error["loc"] for error in resolve.json()["detail"]] == [["body", "outcome"]]
+
+
+async def test_a_lone_surrogate_gets_a_422_that_renders(http: httpx.AsyncClient, keys: Keys) -> None:
+    """JSON can carry half a UTF-16 pair (``"\\ud800"``), which UTF-8 cannot encode: the answer must."""
+    headers = auth(keys.intake) | {"Content-Type": "application/json"}
+    in_a_field = intake_body(keys)
+    in_a_field["customer"]["language"] = "x\ud800y"
+    in_a_name = intake_body(keys) | {"sp\ud800ecial": 1}
+    for body, loc in ((in_a_field, ["body", "customer", "language"]), (in_a_name, ["body"])):
+        # json.dumps escapes the surrogate (ensure_ascii), as a client sends it
+        response = await http.post("/disputes", content=json.dumps(body), headers=headers)
+        assert response.status_code == 422, response.text
+        assert loc in [error["loc"] for error in response.json()["detail"]]

@@ -9,7 +9,7 @@ import httpx
 from temporalio.client import Client
 
 from tests.e2e.api.conftest import Keys
-from tests.e2e.api.helpers import act, auth, get, intake_body
+from tests.e2e.api.helpers import act, auth, get, intake_body, open_dispute
 
 
 async def test_twenty_concurrent_identical_intakes_open_one_dispute(
@@ -85,3 +85,59 @@ async def test_an_action_retried_with_its_idempotency_key_takes_effect_once(
     fourth = await act(http, keys.agent2, dispute_id, "escalate", {"reason": "Still complex."})
     assert fourth.json()["tier"] == 3
     assert [e["kind"] for e in fourth.json()["history"]] == ["opened", "escalated", "escalated"]
+
+
+async def test_an_idempotency_key_sent_again_with_another_body_is_refused_and_changes_nothing(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    dispute_id = (await open_dispute(http, keys))["dispute_id"]
+    key = {"Idempotency-Key": f"esc-{uuid.uuid4().hex}"}
+    first = await act(http, keys.agent1, dispute_id, "escalate", {"reason": "Complex."}, headers=key)
+    assert first.status_code == 200, first.text
+
+    other = await act(http, keys.agent1, dispute_id, "escalate", {"reason": "Something else."}, headers=key)
+    assert other.status_code == 422, other.text
+    [error] = other.json()["detail"]
+    assert error["loc"] == ["header", "Idempotency-Key"]
+    assert "already used for a different request (escalate)" in error["msg"]
+    assert "new Idempotency-Key" in error["msg"]
+    view = await get(http, keys.operator, dispute_id)
+    assert ([e["kind"] for e in view["history"]], view["revision"]) == (
+        ["opened", "escalated"],
+        first.json()["revision"],
+    )
+
+    # The same request again (the same once trimmed) is still the retry it was: the first answer.
+    again = await act(http, keys.agent1, dispute_id, "escalate", {"reason": "  Complex. "}, headers=key)
+    assert again.status_code == 200, again.text
+    assert [e["kind"] for e in again.json()["history"]] == ["opened", "escalated"]
+
+
+async def test_the_same_idempotency_key_may_name_another_action_or_another_dispute(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    one, two = [(await open_dispute(http, keys))["dispute_id"] for _ in range(2)]
+    key = {"Idempotency-Key": f"k-{uuid.uuid4().hex}"}
+    flagged = await act(http, keys.agent1, one, "seller-flags", {"reason": "Refuses."}, headers=key)
+    escalated = await act(http, keys.agent1, one, "escalate", {"reason": "Complex."}, headers=key)
+    elsewhere = await act(http, keys.agent1, two, "escalate", {"reason": "Other words."}, headers=key)
+    assert [r.status_code for r in (flagged, escalated, elsewhere)] == [200, 200, 200], elsewhere.text
+    assert escalated.json()["tier"] == elsewhere.json()["tier"] == 2
+
+
+async def test_concurrent_uses_of_one_key_with_two_bodies_take_effect_once(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    dispute_id = (await open_dispute(http, keys))["dispute_id"]
+    key = {"Idempotency-Key": f"race-{uuid.uuid4().hex}"}
+    bodies = [{"reason": f"Reason {i % 2}."} for i in range(10)]
+    answers = await asyncio.gather(
+        *(act(http, keys.agent1, dispute_id, "escalate", body, headers=key) for body in bodies)
+    )
+    accepted = {body["reason"] for body, r in zip(bodies, answers, strict=True) if r.status_code == 200}
+    refused = {body["reason"] for body, r in zip(bodies, answers, strict=True) if r.status_code == 422}
+    assert len(accepted) == 1 and accepted.isdisjoint(refused)
+    assert accepted | refused == {"Reason 0.", "Reason 1."}
+    view = await get(http, keys.operator, dispute_id)
+    assert [e["kind"] for e in view["history"]] == ["opened", "escalated"]
+    assert view["history"][1]["data"]["reason"] in accepted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 import asyncpg
 import httpx
@@ -72,6 +73,12 @@ async def test_lists_filter_and_page(http: httpx.AsyncClient, keys: Keys, pg_poo
     assert await ids(channel="email", status="open") == [opened[3]]
     assert await ids(breached="true") == []
     assert await ids(breached="false") == newest_first
-    middle = next(i for i in everything["items"] if i["dispute_id"] == opened[2])["registered_at"]
-    assert await ids(opened_from=middle) == newest_first[:3]
-    assert await ids(opened_to=middle) == newest_first[3:]
+    # Registration days, in UTC (the five may straddle midnight).
+    days = {i["dispute_id"]: i["registered_at"][:10] for i in everything["items"]}
+    first_day, last_day = min(days.values()), max(days.values())
+    next_day = (date.fromisoformat(last_day) + timedelta(days=1)).isoformat()
+    assert await ids(opened_from=first_day) == newest_first
+    assert await ids(opened_from=first_day, opened_to=next_day) == newest_first
+    assert await ids(opened_to=first_day) == []
+    assert await ids(opened_from=next_day) == []
+    assert await ids(opened_from=last_day) == [d for d in newest_first if days[d] == last_day]

@@ -257,6 +257,15 @@ async def test_a_reinstatement_is_recorded_published_and_told_once(
     assert queued == 1
     assert len(portal.events(seller.seller_id)) == 1 and len(portal.mails(seller.email)) == 1
 
+    # The same key with another reason is not a retry: refused, nothing recorded.
+    other = await reinstate(
+        portal.http, operator, seller.seller_id, {"reason": "Another reason."}, idempotency_key=retry_key
+    )
+    assert other.status_code == 422, other.text
+    assert other.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert "already used for a different request (reinstate)" in other.json()["detail"][0]["msg"]
+    assert (await account(portal, keys, seller.seller_id))["changes"] == view["changes"]
+
     # Without the key it is a new request, and there is nothing left to lift.
     again_later = await reinstate(portal.http, operator, seller.seller_id)
     assert again_later.status_code == 409

@@ -121,7 +121,8 @@ def _escalated(to_tier: int, automatic: bool = True) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 async def period(pg_pool: asyncpg.Pool) -> AsyncIterator[Period]:
     """Six disputes registered on one day (and two just outside it), with known outcomes."""
-    start = datetime(1990, 1, 1, tzinfo=UTC) + timedelta(days=random.randrange(10_000))
+    # A day long before the service ran, so that a shared database holds no other dispute on it.
+    start = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(days=random.randrange(6_000))
     run = uuid.uuid4().hex[:6]
     a, b = f"S-rep-{run}-A", f"S-rep-{run}-B"
     store = DisputeStore(pg_pool)
@@ -254,7 +255,7 @@ async def test_a_period_given_as_dates(http: httpx.AsyncClient, keys: Keys, peri
 
 
 async def test_an_empty_period(http: httpx.AsyncClient, keys: Keys) -> None:
-    params = {"from": "1900-01-01", "to": "1900-01-02"}
+    params = {"from": "2000-01-01", "to": "2000-01-02"}
     response = await http.get("/reports/sla", params=params, headers=auth(keys.operator))
     assert response.status_code == 200, response.text
     report = response.json()

@@ -1,0 +1,111 @@
+"""PostgreSQL stopped under a running API: every request answers 503 naming it, and works again after.
+
+The API here has a PostgreSQL of its own (embedded, on a unix socket, in the test's folder), so the test
+may stop it without disturbing the session's. Its disputes run on the session's worker, which writes its
+read model to the session's database: that does not matter here, as the API's own calls are the ones
+that must fail cleanly and recover.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.auth import KeyRole, create_key
+from infra.migrate import migrate
+from infra.postgres import create_pool, start_embedded, stop_embedded
+from infra.processes import Child
+from tests.e2e.api.conftest import Keys, api_settings
+from tests.e2e.api.helpers import auth, intake_body
+from workflows.models import SlaPolicy
+
+Send = Callable[[], Awaitable[httpx.Response]]
+
+
+@dataclass(frozen=True)
+class OwnPostgres:
+    data_dir: Path
+    url: str
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(stop_embedded, self.data_dir)
+
+    async def start(self) -> None:
+        """The same server again, on the same data (and so at the same address)."""
+        assert await asyncio.to_thread(start_embedded, self.data_dir, cleanup="stop") == self.url
+
+
+@pytest.fixture
+async def own_postgres(tmp_path: Path) -> AsyncIterator[OwnPostgres]:
+    """A migrated embedded PostgreSQL that this test alone uses (stopped at the end)."""
+    data_dir = tmp_path / "pg"
+    url = await asyncio.to_thread(start_embedded, data_dir, cleanup="stop")
+    server = OwnPostgres(data_dir, url)
+    try:
+        await migrate(url)
+        yield server
+    finally:
+        await server.stop()
+
+
+async def test_postgresql_down_is_a_503_naming_it_on_every_route_and_up_again_serves(
+    own_postgres: OwnPostgres, temporal_dev_server: str, worker: Child, keys: Keys
+) -> None:
+    url = own_postgres.url
+    pool = await create_pool(url, max_size=1)
+    try:
+        _, intake = await create_key(pool, KeyRole.INTAKE, "chat-intake-pg")
+        _, operator = await create_key(pool, KeyRole.OPERATOR, "operator-pg")
+        _, seller = await create_key(pool, KeyRole.SELLER, "seller-pg", seller_id=keys.seller_id)
+    finally:
+        await pool.close()
+    # No key cache: every request asks PostgreSQL who is calling.
+    app = create_app(api_settings(temporal_dev_server, url), policy=SlaPolicy(), key_cache_ttl=0)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
+    ):
+        opened = await http.post("/disputes", json=intake_body(keys), headers=auth(intake))
+        assert opened.status_code == 201, opened.text
+        dispute_id = opened.json()["dispute_id"]
+        reason = {"reason": "The customer asks for an investigation."}
+        requests: dict[str, Send] = {
+            "read one": lambda: http.get(f"/disputes/{dispute_id}", headers=auth(operator)),
+            "list": lambda: http.get("/disputes", headers=auth(operator)),
+            "open": lambda: http.post("/disputes", json=intake_body(keys), headers=auth(intake)),
+            "escalate": lambda: http.post(
+                f"/disputes/{dispute_id}/escalate", json=reason, headers=auth(operator)
+            ),
+            "own account": lambda: http.get(f"/sellers/{keys.seller_id}", headers=auth(seller)),
+            "report": lambda: http.get(
+                "/reports/sla", params={"from": "2026-03-01", "to": "2026-03-02"}, headers=auth(operator)
+            ),
+        }
+
+        await own_postgres.stop()
+        for name, send in requests.items():
+            response = await send()
+            assert response.status_code == 503, (name, response.status_code, response.text)
+            assert response.headers["content-type"] == "application/json", name
+            assert int(response.headers["Retry-After"]) > 0, name
+            assert "PostgreSQL" in response.json()["detail"], name
+        ready = await http.get("/readyz")
+        assert (ready.status_code, ready.json()["checks"]["temporal"]) == (503, "ok")
+
+        # The same server again, on the same data: the pool reconnects, the same requests succeed.
+        await own_postgres.start()
+        answers = {name: await send() for name, send in requests.items()}
+        for name, response in answers.items():
+            assert response.status_code in (200, 201), (name, response.text)
+        assert answers["escalate"].json()["tier"] == 2
+        account = answers["own account"].json()
+        assert (account["seller_id"], account["status"]) == (keys.seller_id, "active")
+        assert uuid.UUID(answers["open"].json()["dispute_id"])
