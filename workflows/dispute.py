@@ -14,7 +14,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows import search_attributes as sa
 from workflows.business_hours import time_between
@@ -705,7 +705,9 @@ class DisputeWorkflow:
             effect = self._effects[self._persisted]
             try:
                 await self._persist(effect)
-            except ActivityError as error:  # refused for good: retryable failures are retried forever
+            # Refused for good (retryable failures are retried forever). A local activity's failure comes
+            # as its own error, not wrapped in an ActivityError.
+            except (ActivityError, ApplicationError) as error:
                 if not workflow.patched(STORE_REFUSAL_PATCH):
                     raise
                 self._unrecorded(effect, error)
@@ -713,14 +715,14 @@ class DisputeWorkflow:
                 self._recorded(effect)
             self._persisted += 1
 
-    def _unrecorded(self, effect: PendingEvent, error: ActivityError) -> None:
+    def _unrecorded(self, effect: PendingEvent, error: ActivityError | ApplicationError) -> None:
         """The store refused an event for good: the dispute goes on, and operators are told to repair it."""
         entry = effect.entry
         self._refused.append(effect)
         if entry.seq not in self._state.unrecorded_events:
             self._state.unrecorded_events.append(entry.seq)
         # The failure names schema objects only (see activities.errors), never the refused values.
-        cause = error.cause if error.cause is not None else error
+        cause = error.cause if isinstance(error, ActivityError) and error.cause is not None else error
         workflow.logger.error(
             "dispute %s: event %d (%s) not recorded, the store refused it: %s. Needs attention: see the "
             "README's repair steps.",

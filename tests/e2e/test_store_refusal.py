@@ -77,7 +77,7 @@ async def test_refused_events_leave_the_dispute_running_findable_and_repairable(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WITHIN
     while (state := await handle.query(DisputeWorkflow.state)).tier < 2 or len(state.unrecorded_events) < 2:
-        assert loop.time() < deadline, f"stuck at {[e.kind for e in state.history]}"
+        assert loop.time() < deadline, f"stuck at {[e.kind for e in state.history]} {state.unrecorded_events}"
         await asyncio.sleep(0.2)
     assert state.unrecorded_events == [1, 2]  # opened, escalated
     rows = "SELECT count(*) FROM disputes WHERE dispute_id = $1"
