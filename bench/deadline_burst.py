@@ -1,0 +1,162 @@
+"""Deadline burst: N disputes whose 24 h escalation falls due in the same second.
+
+Not a test. Needs nothing running (it starts its own stack, as ``make run`` does, in a temporary folder):
+
+    python -m bench.deadline_burst -n 1000 --workers 1
+
+It opens N disputes through the API, all with the same first contact, 24 h before a moment a little
+ahead, waits for their openings to be processed, and then for the moment: every dispute's escalation to
+the resolution team falls due in that same second. It prints how late the ``escalated`` events were
+recorded in PostgreSQL (p50, p99, max: the time to clear the burst), the workflow-task timeouts and
+replays it caused, and, as the baseline on the same server in the same run, the lateness of N bare
+workflows each waiting on one timer due in the same second (a worker in this process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
+from temporalio.worker import Worker
+
+from bench.stack import Stack, local_stack
+from bench.stats import percentile, run_concurrently
+
+RUN = uuid.uuid4().hex[:8]
+
+_RECORDED = """
+SELECT extract(epoch FROM e.recorded_at) AS recorded
+FROM disputes d JOIN dispute_events e ON e.dispute_id = d.dispute_id AND e.kind = 'escalated'
+WHERE d.external_ref LIKE $1 AND (e.data ->> 'to_tier') = '2'
+"""
+_ACKNOWLEDGED = """
+SELECT count(*) FROM disputes d
+JOIN notifications n ON n.dispute_id = d.dispute_id AND n.seq = 1 AND n.kind = 'acknowledgement'
+WHERE d.external_ref LIKE $1 AND n.status <> 'pending'
+"""
+
+
+async def open_disputes(stack: Stack, n: int, first_contact: datetime, concurrency: int = 32) -> None:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"X-API-Key": stack.keys["INTAKE_KEY"]}
+    async with httpx.AsyncClient(base_url=stack.api, limits=limits, timeout=60) as http:
+
+        async def one(i: int) -> None:
+            body = {
+                "customer": {"id": f"C-{i}", "name": "Bench Customer", "email": f"bench-{i}@example.ma"},
+                "order_id": f"O-{RUN}-{i}",
+                "seller_id": f"S-BENCH-{i % 50}",
+                "channel": "chat",
+                "category": "not_delivered",
+                "description": "Benchmark dispute.",
+                "first_contact_at": first_contact.isoformat(),
+                "external_ref": f"burst-{RUN}-{i}",
+            }
+            response = await http.post("/disputes", json=body, headers=headers)
+            if response.status_code != 201:
+                raise SystemExit(f"POST /disputes answered {response.status_code}: {response.text}")
+
+        await run_concurrently(n, concurrency, one)
+
+
+async def until(moment: float) -> None:
+    await asyncio.sleep(max(0.0, moment - time.time()))
+
+
+async def acknowledged(stack: Stack, n: int, deadline: float) -> int:
+    """How many openings were processed (acknowledgement delivered) once all are, or by ``deadline``."""
+    while True:
+        count = int(await stack.pool.fetchval(_ACKNOWLEDGED, f"burst-{RUN}-%"))
+        if count >= n or time.time() > deadline:
+            return count
+        await asyncio.sleep(0.25)
+
+
+async def recorded(stack: Stack, n: int, deadline: float) -> list[float]:
+    """When each escalation was recorded (epoch seconds), once all are, or by ``deadline``."""
+    while True:
+        rows = [float(r["recorded"]) for r in await stack.pool.fetch(_RECORDED, f"burst-{RUN}-%")]
+        if len(rows) >= n or time.time() > deadline:
+            return rows
+        await asyncio.sleep(0.25)
+
+
+async def task_trouble(stack: Stack) -> tuple[int, int]:
+    """Workflow-task timeouts and failures in the burst disputes' histories."""
+    timeouts = failures = 0
+    query = "SELECT dispute_id FROM disputes WHERE external_ref LIKE $1"
+    for row in await stack.pool.fetch(query, f"burst-{RUN}-%"):
+        handle = stack.client.get_workflow_handle(f"dispute-{row['dispute_id']}")
+        async for event in handle.fetch_history_events():
+            timeouts += event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT
+            failures += event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+    return timeouts, failures
+
+
+@workflow.defn(sandboxed=False)
+class BareTimer:
+    @workflow.run
+    async def run(self, due: datetime) -> float:
+        await workflow.sleep(due - workflow.now())
+        return (workflow.now() - due).total_seconds()  # as late as the worker ran this task
+
+
+async def bare_burst(stack: Stack, n: int, lead: float) -> list[float]:
+    """How late each of ``n`` bare workflows handled its one timer, all due in the same second."""
+    queue = f"bench-timers-{RUN}"
+    due = datetime.now(UTC) + timedelta(seconds=lead)
+    async with Worker(stack.client, task_queue=queue, workflows=[BareTimer]):
+        handles = []
+
+        async def one(i: int) -> None:
+            handles.append(
+                await stack.client.start_workflow(BareTimer.run, due, id=f"timer-{RUN}-{i}", task_queue=queue)
+            )
+
+        await run_concurrently(n, 32, one)
+        return [await handle.result() for handle in handles]
+
+
+def report(label: str, lateness: list[float], n: int) -> None:
+    print(
+        f"  {label:<34} {len(lateness):>5}/{n} recorded: late p50 {percentile(lateness, 50):6.2f} s"
+        f"   p99 {percentile(lateness, 99):6.2f} s   max (time to clear) {max(lateness, default=0):6.2f} s"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.deadline_burst", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("-n", type=int, default=1000, help="disputes due together (default 1000)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--lead", type=float, help="seconds from now to the due moment (default: from n)")
+    args = parser.parse_args()
+    lead = args.lead or 45 + args.n / 10  # time to open and process the disputes before the moment
+
+    async with local_stack(workers=args.workers) as stack:
+        due = time.time() + lead
+        first_contact = datetime.fromtimestamp(due, UTC) - timedelta(hours=24)
+        await open_disputes(stack, args.n, first_contact)
+        opened = await acknowledged(stack, args.n, due - 1)
+        if opened != args.n:
+            print(f"  (only {opened} of {args.n} openings processed before the moment: use a longer --lead)")
+        await until(due)
+        escalated = await recorded(stack, args.n, due + 600)
+        timeouts, failures = await task_trouble(stack)
+        bare = await bare_burst(stack, args.n, lead=30 + args.n / 50)
+
+    print(f"{args.n} disputes due in the same second, {args.workers} worker process(es)")
+    report("disputes: escalation recorded", [r - due for r in escalated], args.n)
+    print(f"  workflow-task timeouts {timeouts} ({timeouts / args.n:.2f} per dispute), failures {failures}")
+    report("bare workflows: timer handled", bare, args.n)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
