@@ -23,12 +23,12 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from infra.temporal import DATA_CONVERTER
-from worker import WORKFLOW_RUNNER, WORKFLOWS
+from worker import WORKFLOW_RUNNER, WORKFLOWS, cache_bytecode
 
 HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "histories"
 SCENARIOS = {
-    "opening only": "v4-resolved_at_first_contact",
-    "investigated and resolved": "v4-investigated_and_resolved",
+    "opening only": "v5-resolved_at_first_contact",
+    "investigated and resolved": "v5-investigated_and_resolved",
 }
 
 
@@ -49,6 +49,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=50, help="replays per scenario and runner")
     args = parser.parse_args()
+    cache_bytecode()  # as the worker does
     runners = {
         "default": SandboxedWorkflowRunner(),
         "passed through": WORKFLOW_RUNNER,

@@ -89,6 +89,11 @@ class TemporalDevServer:
             "--port", str(self.port),
             "--namespace", self.namespace,
             "--log-level", "warn",
+            # SQLite's write-ahead log, synced at checkpoints rather than at every commit: a crash of the
+            # server loses nothing, a power cut the last moments. Without it every history write waits
+            # for the disk, and the server, not the workers, limits the stack (24 workflows/s against 53).
+            "--sqlite-pragma", "journal_mode=wal",
+            "--sqlite-pragma", "synchronous=normal",
         ]  # fmt: skip
         if self.ui_port is None:
             argv.append("--headless")
