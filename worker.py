@@ -91,6 +91,7 @@ def build_worker(
             sellers.release_contact,
             sellers.reinstate,
             deliveries.deliver,
+            deliveries.deliver_all,
         ],
         # Stopping, the worker waits this long for running activities before cancelling them. The longest
         # is a delivery: one cut off mid-send would be sent again by its retry, so wait for it to end.

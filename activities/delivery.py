@@ -150,6 +150,37 @@ class Deliveries:
             raise
         return await self._finish(key, row["id"], refused, unavailable, skipped)
 
+    @activity.defn(name="deliver_notifications")
+    async def deliver_all(self, keys: list[NotificationKey]) -> list[DeliveryResult]:
+        """Deliver several queued notifications (an event's) side by side, each as ``deliver`` does: its
+        own row, lease and recorded outcome. A refusal is that notification's ``failed`` result. If any
+        may pass later, the call fails retryably, and its retry sends only what is still pending."""
+        outcomes = await asyncio.gather(*(self.deliver(key) for key in keys), return_exceptions=True)
+        results: list[DeliveryResult] = []
+        waiting: list[ApplicationError] = []
+        for outcome in outcomes:
+            if isinstance(outcome, DeliveryResult):
+                results.append(outcome)
+            elif isinstance(outcome, ApplicationError) and outcome.non_retryable:
+                refused = outcome.details[0] if outcome.details else None
+                results.append(
+                    DeliveryResult.model_validate(refused)
+                    if isinstance(refused, dict)
+                    else DeliveryResult(status="failed", channels=[], reason=outcome.type)
+                )
+            elif isinstance(outcome, ApplicationError):
+                waiting.append(outcome)
+            elif isinstance(outcome, BaseException):
+                raise outcome
+        if waiting:
+            delays = [error.next_retry_delay for error in waiting if error.next_retry_delay is not None]
+            raise ApplicationError(
+                "; ".join(error.message for error in waiting),
+                type=waiting[0].type,
+                next_retry_delay=max(delays) if len(delays) == len(waiting) else None,
+            )
+        return results
+
     @contextlib.asynccontextmanager
     async def _holding(self, row: asyncpg.Record) -> AsyncIterator[None]:
         """Heartbeat and keep the row's lease while the block runs."""

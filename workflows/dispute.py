@@ -28,7 +28,7 @@ from workflows.deadlines import (
     firing_order,
     next_breach_reminder,
 )
-from workflows.delivery import NotificationKey, deliver
+from workflows.delivery import NotificationKey, deliver, deliver_all
 from workflows.metrics import DisputeMetrics
 from workflows.models import (
     SYSTEM,
@@ -86,7 +86,8 @@ SELLER_CLOCKS_PATCH = "seller-clocks-from-registration"
 # Missed breach reminders sent as one, and a long-open dispute continued as new.
 BOUNDED_CATCH_UP_PATCH = "bounded-catch-up"
 STORE_REFUSAL_PATCH = "store-refusal-flagged"
-# An event persisted by local activities, its notifications queued with it in one transaction.
+# An event persisted by local activities, its notifications queued with it in one transaction and
+# delivered by one activity.
 PERSIST_IN_ONE_STEP_PATCH = "persist-in-one-step"
 
 # A dispute continues as new once its history is this long: ~40 days of breach reminders, far below
@@ -766,25 +767,33 @@ class DisputeWorkflow:
             notifications=notifications if self._one_step else [],
         )
         await self._activity(DisputeStore.record_event, record, f"record event {entry.seq} {entry.kind}")
-        # Delivery waits on mail servers and receivers, so it runs beside the persisting, not in it.
-        # Disputes started before delivery existed replay without it.
+        # Delivery waits on mail servers and receivers, so it runs beside the persisting, not in it: one
+        # activity for the event's notifications (before PERSIST_IN_ONE_STEP_PATCH: one each). Disputes
+        # started before delivery existed replay without it.
         if notifications and workflow.patched(DELIVERY_PATCH):
-            for notification in notifications:
-                task = asyncio.create_task(self._deliver(NotificationKey.of(notification)))
+            keys = [NotificationKey.of(notification) for notification in notifications]
+            for batch in [keys] if self._one_step else [[key] for key in keys]:
+                task = asyncio.create_task(self._deliver(batch, entry))
                 self._deliveries.add(task)
                 task.add_done_callback(self._deliveries.discard)
 
-    async def _deliver(self, key: NotificationKey) -> None:
-        result = await deliver(key, f"deliver {key.recipient_kind.value}:{key.kind} of event {key.seq}")
-        if result.status == "failed":
-            self._metrics.notification_failed(key)
-            workflow.logger.warning(
-                "dispute %s: %s:%s of event %d not delivered",
-                key.dispute_id,
-                key.recipient_kind.value,
-                key.kind,
-                key.seq,
-            )
+    async def _deliver(self, keys: list[NotificationKey], entry: HistoryEntry) -> None:
+        if self._one_step:
+            results = await deliver_all(keys, f"deliver the notifications of event {entry.seq} {entry.kind}")
+        else:
+            [key] = keys
+            summary = f"deliver {key.recipient_kind.value}:{key.kind} of event {key.seq}"
+            results = [await deliver(key, summary)]
+        for key, result in zip(keys, results, strict=True):
+            if result.status == "failed":
+                self._metrics.notification_failed(key)
+                workflow.logger.warning(
+                    "dispute %s: %s:%s of event %d not delivered",
+                    key.dispute_id,
+                    key.recipient_kind.value,
+                    key.kind,
+                    key.seq,
+                )
 
     async def _strike(self, entry: HistoryEntry, reason: StrikeReason) -> None:
         request = StrikeRequest(
