@@ -27,7 +27,7 @@ from activities.store import DisputeStore
 from infra.delivery_settings import DeliverySettings
 from infra.logs import configure_logging
 from infra.postgres import create_pool
-from infra.settings import Settings
+from infra.settings import Settings, WorkerSettings
 from infra.temporal import DATA_CONVERTER, connect, prometheus_runtime
 from workflows.dispute import DisputeWorkflow
 from workflows.seller_account import SellerAccountChangeWorkflow
@@ -74,11 +74,17 @@ def build_replayer() -> Replayer:
 
 
 def build_worker(
-    client: Client, pool: asyncpg.Pool, task_queue: str, deliveries: Deliveries | None = None
+    client: Client,
+    pool: asyncpg.Pool,
+    task_queue: str,
+    deliveries: Deliveries | None = None,
+    tuning: WorkerSettings | None = None,
 ) -> Worker:
-    """The worker; ``deliveries`` defaults to the SMTP server and webhooks the environment names."""
+    """The worker; ``deliveries`` defaults to the SMTP server and webhooks the environment names, and
+    ``tuning`` to the ``WORKER_*`` settings."""
     store, outbox, sellers = DisputeStore(pool), Outbox(pool), SellerAccounts(pool)
     deliveries = deliveries or Deliveries.from_settings(pool, DeliverySettings())
+    tuning = tuning or WorkerSettings()
     return Worker(
         client,
         task_queue=task_queue,
@@ -96,6 +102,11 @@ def build_worker(
         # Stopping, the worker waits this long for running activities before cancelling them. The longest
         # is a delivery: one cut off mid-send would be sent again by its retry, so wait for it to end.
         graceful_shutdown_timeout=deliveries.longest_attempt,
+        max_cached_workflows=tuning.max_cached_workflows,
+        sticky_queue_schedule_to_start_timeout=tuning.sticky_timeout,
+        max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
+        max_concurrent_activities=tuning.max_concurrent_activities,
+        max_concurrent_workflow_task_polls=tuning.workflow_task_polls,
     )
 
 

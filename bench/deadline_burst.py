@@ -136,11 +136,12 @@ async def main() -> None:
     )
     parser.add_argument("-n", type=int, default=1000, help="disputes due together (default 1000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a setting")
     parser.add_argument("--lead", type=float, help="seconds from now to the due moment (default: from n)")
     args = parser.parse_args()
     lead = args.lead or 45 + args.n / 10  # time to open and process the disputes before the moment
 
-    async with local_stack(workers=args.workers) as stack:
+    async with local_stack(workers=args.workers, env=dict(e.split("=", 1) for e in args.env)) as stack:
         due = time.time() + lead
         first_contact = datetime.fromtimestamp(due, UTC) - timedelta(hours=24)
         await open_disputes(stack, args.n, first_contact)

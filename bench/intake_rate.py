@@ -1,21 +1,20 @@
 """Intake throughput: disputes opened through the API versus a bare Temporal client, on one running stack.
 
-Not a test. Start the stack (``make run``), then:
+Not a test. Needs nothing running (it starts its own stack, as ``make run`` does, in a temporary folder):
 
-    source .data/local-keys.env
     python -m bench.intake_rate -n 1000 --concurrency 32
+    python -m bench.intake_rate -n 300 --concurrency 1     # the API's own overhead per request
 
 It opens N disputes through ``POST /disputes`` and N with ``Client.start_workflow`` (the same input,
 id policies, search attributes and summary the API uses), at the same concurrency, interleaved as
 API, bare, bare, API halves so that neither side gets the quieter half of the run. It prints both
-rates, their ratio and the API's latency percentiles.
+rates, their ratio, both latencies' percentiles and the difference of their medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import time
@@ -29,8 +28,8 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api.intake import search_attributes
-from infra.settings import TASK_QUEUE, Settings
-from infra.temporal import connect
+from bench.stack import Stack, local_stack
+from infra.settings import TASK_QUEUE
 from workflows.dispute import DisputeWorkflow
 from workflows.models import Actor, Channel, Customer, DisputeInput, Role, SlaPolicy
 
@@ -103,10 +102,15 @@ async def run_batch(
 
 
 async def main(args: argparse.Namespace) -> int:
-    client = await connect(Settings(temporal_address=args.temporal, temporal_namespace=args.namespace))
+    async with local_stack(workers=args.workers) as stack:
+        return await compare(stack, args)
+
+
+async def compare(stack: Stack, args: argparse.Namespace) -> int:
+    client = stack.client
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-    async with httpx.AsyncClient(base_url=args.api, limits=limits, timeout=30) as http:
-        headers = {"X-API-Key": args.key}
+    async with httpx.AsyncClient(base_url=stack.api, limits=limits, timeout=30) as http:
+        headers = {"X-API-Key": stack.keys["INTAKE_KEY"]}
 
         async def through_api(i: int) -> None:
             response = await http.post("/disputes", json=intake_body(i), headers=headers)
@@ -114,7 +118,7 @@ async def main(args: argparse.Namespace) -> int:
                 raise SystemExit(f"POST /disputes answered {response.status_code}: {response.text}")
 
         async def through_client(i: int) -> None:
-            await start_bare(client, bare_input(i), args.task_queue)
+            await start_bare(client, bare_input(i), TASK_QUEUE)
 
         warmup = Tally()
         await run_batch(10_000_000, args.concurrency, args.concurrency, through_api, warmup)
@@ -134,6 +138,7 @@ async def main(args: argparse.Namespace) -> int:
             f"   p99 {tally.percentile(99):6.1f} ms   mean {statistics.mean(tally.latencies) * 1000:6.1f} ms"
         )
     print(f"ratio API / bare: {api.rate / bare.rate:.2f}")
+    print(f"API p50 - bare p50: {api.percentile(50) - bare.percentile(50):+.1f} ms")
     return 0
 
 
@@ -154,16 +159,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.intake_rate", description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=1000, help="disputes per path (default 1000)")
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (default 32)")
-    parser.add_argument("--api", default=f"http://localhost:{os.environ.get('API_PORT', '8000')}")
-    temporal = os.environ.get("TEMPORAL_ADDRESS", f"localhost:{os.environ.get('TEMPORAL_PORT', '7233')}")
-    parser.add_argument("--temporal", default=temporal)
-    parser.add_argument("--namespace", default=os.environ.get("TEMPORAL_NAMESPACE", "default"))
-    parser.add_argument("--task-queue", default=TASK_QUEUE)
-    parser.add_argument("--key", default=os.environ.get("INTAKE_KEY"), help="an intake key ($INTAKE_KEY)")
-    args = parser.parse_args()
-    if not args.key:
-        parser.error("an intake key is needed: --key, or INTAKE_KEY (source .data/local-keys.env)")
-    return args
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    return parser.parse_args()
 
 
 if __name__ == "__main__":

@@ -120,10 +120,11 @@ async def main() -> None:
     parser.add_argument("-n", type=int, default=2000, help="disputes (default 2000)")
     parser.add_argument("--concurrency", type=int, default=32, help="intake requests in flight (default 32)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a setting")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for processing")
     args = parser.parse_args()
 
-    async with local_stack(workers=args.workers) as stack:
+    async with local_stack(workers=args.workers, env=dict(e.split("=", 1) for e in args.env)) as stack:
         began, intake_seconds = await open_disputes(stack, args.n, args.concurrency)
         last_sent = await wait_processed(stack, args.n, args.timeout)
         opened_after = [r["seconds"] for r in await stack.pool.fetch(_OPENED_AFTER, f"bench-{RUN}-%")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -54,6 +54,27 @@ class Settings(BaseSettings):
     # The worker's Prometheus endpoint (the SDK's worker metrics and the dispute counters), host:port;
     # empty turns it off. Inside a container, bind 0.0.0.0 for a scraper outside it to reach.
     metrics_bind: str = "127.0.0.1:9464"
+
+
+class WorkerSettings(BaseSettings):
+    """``WORKER_*``: how a worker process takes on work. The defaults were chosen by measurement
+    (``bench/deadline_burst.py``, ``bench/open_disputes.py``; README, Performance)."""
+
+    model_config = SettingsConfigDict(env_prefix="WORKER_", frozen=True)
+
+    # Disputes kept in memory between their tasks; one not cached is replayed from its history.
+    max_cached_workflows: int = Field(default=1000, ge=0)
+    # How long a task waits for the worker that has its dispute cached before any worker takes it and
+    # replays it. The SDK's 10 s turned every burst of deadlines longer than that into a replay storm;
+    # the price of a longer wait: a worker killed outright delays its cached disputes' next task by it.
+    sticky_timeout: timedelta = timedelta(seconds=60)
+    max_concurrent_workflow_tasks: int | None = Field(default=None, ge=1)
+    # Activities are deliveries (short SMTP and webhook calls; the database writes are local activities).
+    # Few at a time leaves the CPU to the workflow tasks that record what is due: in a burst of 1 000
+    # escalations, 8 cleared it in 14 s, 16 in 17 s, the SDK's default (unbounded) in 19 s. Deliveries
+    # beyond it wait their turn on the server.
+    max_concurrent_activities: int = Field(default=8, ge=1)
+    workflow_task_polls: int = Field(default=5, ge=1)
 
 
 class DevStackSettings(BaseSettings):

@@ -1,0 +1,135 @@
+"""Open disputes at scale: memory, storage and read latency as open disputes pile up, then a restart.
+
+Not a test. Needs nothing running (it starts its own stack, as ``make run`` does, in a temporary folder):
+
+    python -m bench.open_disputes --steps 1000 5000 10000 20000 --workers 1
+
+It opens disputes through the API under the real policy (24 h, 48 h, 5 days: no timer fires during the
+run) up to each step, waits until every one is opened, and prints at each step: the workers' and the
+Temporal server's resident memory, PostgreSQL's and Temporal's storage, ``GET /disputes/{id}`` of random
+open disputes and a filtered list (p50/p99), and ``GET /reports/sla``. It then stops the stack, starts
+it again on the same data, and prints the time until it is ready and the workers' CPU in the first
+minute (with the last 10 s of it, to see that it went back to idle).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+import uuid
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import httpx
+
+from bench.stack import Stack, cpu_seconds, database_size_mb, rss_mb, stack_at, temporal_db_mb
+from bench.stats import percentile, run_concurrently
+
+RUN = uuid.uuid4().hex[:8]
+SELLERS = 200
+
+
+async def open_up_to(stack: Stack, http: httpx.AsyncClient, start: int, end: int) -> None:
+    headers = {"X-API-Key": stack.keys["INTAKE_KEY"]}
+
+    async def one(i: int) -> None:
+        body = {
+            "customer": {"id": f"C-{i}", "name": "Bench Customer", "email": f"bench-{i}@example.ma"},
+            "order_id": f"O-{RUN}-{i}",
+            "seller_id": f"S-BENCH-{i % SELLERS}",
+            "channel": ("chat", "email", "phone")[i % 3],
+            "category": "not_delivered",
+            "description": "Benchmark dispute.",
+            "external_ref": f"scale-{RUN}-{i}",
+        }
+        response = await http.post("/disputes", json=body, headers=headers)
+        if response.status_code != 201:
+            raise SystemExit(f"POST /disputes answered {response.status_code}: {response.text}")
+
+    await run_concurrently(end - start, 32, one, start=start)
+
+
+async def until_opened(stack: Stack, n: int) -> None:
+    query = "SELECT count(*) FROM disputes WHERE external_ref LIKE $1 AND revision >= 1"
+    while True:
+        if int(await stack.pool.fetchval(query, f"scale-{RUN}-%")) >= n:
+            return
+        await asyncio.sleep(1)
+
+
+async def latencies(http: httpx.AsyncClient, paths: list[str], key: str) -> list[float]:
+    """Milliseconds for each GET, one at a time (what one person waits)."""
+    found = []
+    for path in paths:
+        began = time.perf_counter()
+        response = await http.get(path, headers={"X-API-Key": key})
+        found.append((time.perf_counter() - began) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path} answered {response.status_code}: {response.text[:200]}")
+    return found
+
+
+def line(label: str, ms: list[float]) -> str:
+    return f"{label} p50 {percentile(ms, 50):6.1f} ms p99 {percentile(ms, 99):6.1f} ms"
+
+
+async def measure(stack: Stack, http: httpx.AsyncClient, n: int) -> None:
+    ids = [r["dispute_id"] for r in await stack.pool.fetch(
+        "SELECT dispute_id FROM disputes WHERE external_ref LIKE $1", f"scale-{RUN}-%"
+    )]  # fmt: skip
+    key = stack.keys["OPERATOR_KEY"]
+    one = await latencies(http, [f"/disputes/{random.choice(ids)}" for _ in range(300)], key)
+    sellers = [f"S-BENCH-{random.randrange(SELLERS)}" for _ in range(100)]
+    lists = await latencies(http, [f"/disputes?status=open&seller_id={s}" for s in sellers], key)
+    report = await latencies(http, ["/reports/sla"] * 10, key)
+    workers = sum(rss_mb(pid) for pid in stack.workers())
+    print(
+        f"{n:>6} open | workers {workers:6.0f} MB, Temporal server {rss_mb(stack.pids['temporal']):6.0f} MB"
+        f" | PostgreSQL {database_size_mb(stack):6.0f} MB, temporal.db {temporal_db_mb(stack):6.0f} MB"
+        f" | {line('GET one', one)} | {line('list', lists)} | {line('report', report)}",
+        flush=True,
+    )
+
+
+async def restart(folder: Path, workers: int) -> None:
+    began = time.perf_counter()
+    async with stack_at(folder, workers, log_name="restart.log") as stack:
+        ready = time.perf_counter() - began
+        pids = stack.workers()
+        start = sum(cpu_seconds(pid) for pid in pids)
+        await asyncio.sleep(50)
+        before_last = sum(cpu_seconds(pid) for pid in pids)
+        await asyncio.sleep(10)
+        end = sum(cpu_seconds(pid) for pid in pids)
+    print(
+        f"restart: ready in {ready:5.1f} s; the workers' CPU in the first minute {end - start:5.1f} s "
+        f"({(end - start) / 60 * 100:4.1f} % of a core), in its last 10 s {end - before_last:4.1f} s"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.open_disputes", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--steps", type=int, nargs="+", default=[1000, 5000, 10000, 20000])
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    args = parser.parse_args()
+
+    with TemporaryDirectory(prefix="disputes-bench-") as temporary:
+        folder = Path(temporary)
+        async with stack_at(folder, args.workers) as stack:
+            limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+            async with httpx.AsyncClient(base_url=stack.api, limits=limits, timeout=60) as http:
+                opened = 0
+                for step in sorted(args.steps):
+                    await open_up_to(stack, http, opened, step)
+                    await until_opened(stack, step)
+                    opened = step
+                    await measure(stack, http, step)
+        await restart(folder, args.workers)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
