@@ -20,12 +20,11 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.worker import Worker
 
-from bench.stack import Stack, local_stack
+from bench.stack import Stack, dispute_body, local_stack, open_disputes
 from bench.stats import percentile, run_concurrently
 
 RUN = uuid.uuid4().hex[:8]
@@ -40,29 +39,6 @@ SELECT count(*) FROM disputes d
 JOIN notifications n ON n.dispute_id = d.dispute_id AND n.seq = 1 AND n.kind = 'acknowledgement'
 WHERE d.external_ref LIKE $1 AND n.status <> 'pending'
 """
-
-
-async def open_disputes(stack: Stack, n: int, first_contact: datetime, concurrency: int = 32) -> None:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    headers = {"X-API-Key": stack.keys["INTAKE_KEY"]}
-    async with httpx.AsyncClient(base_url=stack.api, limits=limits, timeout=60) as http:
-
-        async def one(i: int) -> None:
-            body = {
-                "customer": {"id": f"C-{i}", "name": "Bench Customer", "email": f"bench-{i}@example.ma"},
-                "order_id": f"O-{RUN}-{i}",
-                "seller_id": f"S-BENCH-{i % 50}",
-                "channel": "chat",
-                "category": "not_delivered",
-                "description": "Benchmark dispute.",
-                "first_contact_at": first_contact.isoformat(),
-                "external_ref": f"burst-{RUN}-{i}",
-            }
-            response = await http.post("/disputes", json=body, headers=headers)
-            if response.status_code != 201:
-                raise SystemExit(f"POST /disputes answered {response.status_code}: {response.text}")
-
-        await run_concurrently(n, concurrency, one)
 
 
 async def until(moment: float) -> None:
@@ -144,7 +120,12 @@ async def main() -> None:
     async with local_stack(workers=args.workers, env=dict(e.split("=", 1) for e in args.env)) as stack:
         due = time.time() + lead
         first_contact = datetime.fromtimestamp(due, UTC) - timedelta(hours=24)
-        await open_disputes(stack, args.n, first_contact)
+        contact = first_contact.isoformat()
+
+        def body(i: int) -> dict[str, object]:
+            return dispute_body(i, f"burst-{RUN}-{i}", first_contact_at=contact)
+
+        await open_disputes(stack, body, args.n)
         opened = await acknowledged(stack, args.n, due - 1)
         if opened != args.n:
             print(f"  (only {opened} of {args.n} openings processed before the moment: use a longer --lead)")

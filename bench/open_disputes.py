@@ -19,40 +19,41 @@ import asyncio
 import random
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import httpx
 
-from bench.stack import Stack, cpu_seconds, database_size_mb, rss_mb, stack_at, temporal_db_mb
-from bench.stats import percentile, run_concurrently
+from bench.stack import (
+    Stack,
+    cpu_seconds,
+    database_size_mb,
+    dispute_body,
+    open_disputes,
+    rss_mb,
+    stack_at,
+    temporal_db_mb,
+)
+from bench.stats import percentile
 
 RUN = uuid.uuid4().hex[:8]
 SELLERS = 200
 
 
-async def open_up_to(stack: Stack, http: httpx.AsyncClient, start: int, end: int) -> None:
-    headers = {"X-API-Key": stack.keys["INTAKE_KEY"]}
-
-    async def one(i: int) -> None:
-        body = {
-            "customer": {"id": f"C-{i}", "name": "Bench Customer", "email": f"bench-{i}@example.ma"},
-            "order_id": f"O-{RUN}-{i}",
-            "seller_id": f"S-BENCH-{i % SELLERS}",
-            "channel": ("chat", "email", "phone")[i % 3],
-            "category": "not_delivered",
-            "description": "Benchmark dispute.",
-            "external_ref": f"scale-{RUN}-{i}",
-        }
-        response = await http.post("/disputes", json=body, headers=headers)
-        if response.status_code != 201:
-            raise SystemExit(f"POST /disputes answered {response.status_code}: {response.text}")
-
-    await run_concurrently(end - start, 32, one, start=start)
+def body(i: int) -> dict[str, object]:
+    channel = ("chat", "email", "phone")[i % 3]
+    return dispute_body(i, f"scale-{RUN}-{i}", seller_id=f"S-BENCH-{i % SELLERS}", channel=channel)
 
 
-async def until_opened(stack: Stack, n: int) -> None:
-    query = "SELECT count(*) FROM disputes WHERE external_ref LIKE $1 AND revision >= 1"
+async def until_processed(stack: Stack, n: int) -> None:
+    """Until every dispute is opened and its acknowledgement delivered: the workers are idle again, so the
+    reads that follow measure reads, not a backlog."""
+    query = """
+    SELECT count(*) FROM disputes d
+    JOIN notifications n ON n.dispute_id = d.dispute_id AND n.seq = 1 AND n.kind = 'acknowledgement'
+    WHERE d.external_ref LIKE $1 AND n.status <> 'pending'
+    """
     while True:
         if int(await stack.pool.fetchval(query, f"scale-{RUN}-%")) >= n:
             return
@@ -83,7 +84,9 @@ async def measure(stack: Stack, http: httpx.AsyncClient, n: int) -> None:
     one = await latencies(http, [f"/disputes/{random.choice(ids)}" for _ in range(300)], key)
     sellers = [f"S-BENCH-{random.randrange(SELLERS)}" for _ in range(100)]
     lists = await latencies(http, [f"/disputes?status=open&seller_id={s}" for s in sellers], key)
-    report = await latencies(http, ["/reports/sla"] * 10, key)
+    today = datetime.now(UTC).date()
+    period = f"from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
+    report = await latencies(http, [f"/reports/sla?{period}"] * 10, key)
     workers = sum(rss_mb(pid) for pid in stack.workers())
     print(
         f"{n:>6} open | workers {workers:6.0f} MB, Temporal server {rss_mb(stack.pids['temporal']):6.0f} MB"
@@ -124,8 +127,8 @@ async def main() -> None:
             async with httpx.AsyncClient(base_url=stack.api, limits=limits, timeout=60) as http:
                 opened = 0
                 for step in sorted(args.steps):
-                    await open_up_to(stack, http, opened, step)
-                    await until_opened(stack, step)
+                    await open_disputes(stack, body, step - opened, start=opened)
+                    await until_processed(stack, step)
                     opened = step
                     await measure(stack, http, step)
         await restart(folder, args.workers)

@@ -20,42 +20,13 @@ import time
 import uuid
 from datetime import timedelta
 
-import httpx
 from temporalio import activity, workflow
 from temporalio.worker import Worker
 
-from bench.stack import Stack, local_stack
+from bench.stack import Stack, dispute_body, local_stack, open_disputes
 from bench.stats import percentile, run_concurrently
 
 RUN = uuid.uuid4().hex[:8]
-
-
-def intake_body(i: int) -> dict[str, object]:
-    return {
-        "customer": {"id": f"C-{i}", "name": "Bench Customer", "email": f"bench-{i}@example.ma"},
-        "order_id": f"O-{RUN}-{i}",
-        "seller_id": f"S-BENCH-{i % 50}",
-        "channel": "chat",
-        "category": "not_delivered",
-        "description": "Benchmark dispute.",
-        "external_ref": f"bench-{RUN}-{i}",
-    }
-
-
-async def open_disputes(stack: Stack, n: int, concurrency: int) -> tuple[float, float]:
-    """Open ``n`` disputes; (when the first was sent, seconds it took)."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    headers = {"X-API-Key": stack.keys["INTAKE_KEY"]}
-    async with httpx.AsyncClient(base_url=stack.api, limits=limits, timeout=60) as http:
-
-        async def one(i: int) -> None:
-            response = await http.post("/disputes", json=intake_body(i), headers=headers)
-            if response.status_code != 201:
-                raise SystemExit(f"POST /disputes answered {response.status_code}: {response.text}")
-
-        began = time.time()
-        await run_concurrently(n, concurrency, one)
-        return began, time.time() - began
 
 
 _PROGRESS = """
@@ -125,7 +96,10 @@ async def main() -> None:
     args = parser.parse_args()
 
     async with local_stack(workers=args.workers, env=dict(e.split("=", 1) for e in args.env)) as stack:
-        began, intake_seconds = await open_disputes(stack, args.n, args.concurrency)
+        began = time.time()
+        intake_seconds = await open_disputes(
+            stack, lambda i: dispute_body(i, f"bench-{RUN}-{i}"), args.n, concurrency=args.concurrency
+        )
         last_sent = await wait_processed(stack, args.n, args.timeout)
         opened_after = [r["seconds"] for r in await stack.pool.fetch(_OPENED_AFTER, f"bench-{RUN}-%")]
         bare = await bare_rate(stack, args.n, args.concurrency)

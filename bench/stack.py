@@ -13,7 +13,8 @@ import re
 import signal
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from bench.stats import run_concurrently
 from infra.postgres import create_pool, start_embedded
 from infra.processes import Child, free_port
 from infra.settings import TASK_QUEUE, Settings
@@ -156,3 +158,35 @@ async def _wait_until_up(devstack: Child, api: str) -> None:
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.2)
+
+
+def dispute_body(i: int, external_ref: str, **overrides: object) -> dict[str, object]:
+    """An intake request for the ``i``-th benchmark dispute: a customer with an e-mail address (so its
+    acknowledgement is really sent), one of 50 sellers, the default category."""
+    return {
+        "customer": {"id": f"C-{i}", "name": "Bench Customer", "email": f"bench-{i}@example.ma"},
+        "order_id": f"O-{external_ref}",
+        "seller_id": f"S-BENCH-{i % 50}",
+        "channel": "chat",
+        "category": "not_delivered",
+        "description": "Benchmark dispute.",
+        "external_ref": external_ref,
+    } | overrides
+
+
+async def open_disputes(
+    stack: Stack, bodies: Callable[[int], dict[str, object]], n: int, start: int = 0, concurrency: int = 32
+) -> float:
+    """POST ``bodies(i)`` for ``i`` in ``start .. start + n``, ``concurrency`` at a time; seconds taken."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"X-API-Key": stack.keys["INTAKE_KEY"]}
+    async with httpx.AsyncClient(base_url=stack.api, limits=limits, timeout=60) as http:
+
+        async def one(i: int) -> None:
+            response = await http.post("/disputes", json=bodies(i), headers=headers)
+            if response.status_code != 201:
+                raise SystemExit(f"POST /disputes answered {response.status_code}: {response.text}")
+
+        began = time.perf_counter()
+        await run_concurrently(n, concurrency, one, start=start)
+        return time.perf_counter() - began
