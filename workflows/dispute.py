@@ -8,6 +8,7 @@ idempotent activities, so updates answer at once and a crash never loses or doub
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Set
 from datetime import datetime, timedelta
 from typing import Any
@@ -127,8 +128,8 @@ class DisputeWorkflow:
             # Jamla24 contacts the seller when the dispute is registered: its clocks start then.
             deadlines=compute_deadlines(input.policy, input.first_contact_at, input.registered_at),
         )
-        self._effects: list[PendingEvent] = []
-        self._persisted = 0
+        # Events not persisted yet, oldest first; each leaves once persisted, so memory stays small.
+        self._unpersisted: deque[PendingEvent] = deque()
         self._applied_updates: set[str] = set()
         self._refused: list[PendingEvent] = []  # events the store refused for good, until repaired
         if input.continued is not None:  # a long-open dispute's next run: go on where the last one was
@@ -175,7 +176,7 @@ class DisputeWorkflow:
     def _quiet(self) -> bool:
         """Every event persisted, no delivery or handler under way: the run may end or continue as new."""
         return (
-            self._persisted == len(self._effects)
+            not self._unpersisted
             and not self._deliveries
             and workflow.all_handlers_finished()
         )
@@ -647,7 +648,7 @@ class DisputeWorkflow:
         )
         self._state.history.append(entry)
         self._state.revision = seq
-        self._effects.append(
+        self._unpersisted.append(
             PendingEvent(
                 entry=entry,
                 summary=self._state.summary(),
@@ -699,11 +700,11 @@ class DisputeWorkflow:
     async def _persist_loop(self) -> None:
         while True:
             await workflow.wait_condition(
-                lambda: self._persisted < len(self._effects) or self._stop_persisting
+                lambda: bool(self._unpersisted) or self._stop_persisting
             )
-            if self._persisted == len(self._effects):
+            if not self._unpersisted:
                 return
-            effect = self._effects[self._persisted]
+            effect = self._unpersisted[0]
             try:
                 await self._persist(effect)
             # Refused for good (retryable failures are retried forever). A local activity's failure comes
@@ -714,7 +715,7 @@ class DisputeWorkflow:
                 self._unrecorded(effect, error)
             else:
                 self._recorded(effect)
-            self._persisted += 1
+            self._unpersisted.popleft()
 
     def _unrecorded(self, effect: PendingEvent, error: ActivityError | ApplicationError) -> None:
         """The store refused an event for good: the dispute goes on, and operators are told to repair it."""
@@ -743,7 +744,7 @@ class DisputeWorkflow:
     @workflow.signal
     def retry_unrecorded(self) -> None:
         """Operators, once the cause is repaired: persist the refused events again, in order."""
-        self._effects.extend(self._refused)
+        self._unpersisted.extend(self._refused)
         self._refused.clear()
 
     async def _persist(self, effect: PendingEvent) -> None:
