@@ -39,20 +39,24 @@ def resources(request: Request) -> Resources:
     return found
 
 
-def get_client(request: Request) -> Client:
+# The dependencies are coroutines, even those that only read the app's state: FastAPI runs a plain
+# function in its thread pool, a thread hop for each on every request.
+
+
+async def get_client(request: Request) -> Client:
     return resources(request).client
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+async def get_pool(request: Request) -> asyncpg.Pool:
     return resources(request).pool
 
 
-def get_policy(request: Request) -> SlaPolicy:
+async def get_policy(request: Request) -> SlaPolicy:
     """The SLA policy new disputes start under: read once at start (override in tests)."""
     return resources(request).policy
 
 
-def get_task_queue(request: Request) -> str:
+async def get_task_queue(request: Request) -> str:
     return resources(request).task_queue
 
 
