@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from api.dates import FirstContact, PeriodBound, QueryDay
 from api.intake import check_first_contact
 from api.schemas import IntakeRequest
+from tests.api.test_intake import BODY
 from workflows.models import SlaPolicy
 
 
@@ -76,14 +77,6 @@ def test_a_report_bound_is_a_day_or_a_datetime_in_the_same_range() -> None:
 
 # --- How far back a first contact may lie: the policy's, read where the app runs. ---
 
-BODY: dict[str, Any] = {
-    "customer": {"id": "C-1", "name": "Amina", "phone": "05 39 42 01 42"},
-    "order_id": "O-1",
-    "seller_id": "S-1001",
-    "channel": "chat",
-    "category": "not_delivered",
-    "description": "Never arrived.",
-}
 
 
 DEFAULT = SlaPolicy()
