@@ -754,13 +754,18 @@ class DisputeWorkflow:
         by an activity of their own, first).
         """
         entry = effect.entry
-        notifications = list(effect.notifications)
-        if notifications and not self._one_step:
-            await self._activity(Outbox.queue_notifications, notifications, f"notify for event {entry.seq}")
+        if effect.notifications and not self._one_step:
+            queued = effect.notifications
+            await self._activity(Outbox.queue_notifications, queued, f"notify for event {entry.seq}")
+        # Each side effect, once done, is struck off the event: persisting it again after the store refused
+        # its row (an operator's repair) must not strike the seller, or change its account, twice.
         if effect.strike is not None:
             await self._strike(entry, effect.strike)
+            effect.strike = None
         if effect.release_contact:
-            notifications.append(await self._release_contact(entry))
+            effect.notifications.append(await self._release_contact(entry))
+            effect.release_contact = False
+        notifications = effect.notifications
         record = EventRecord(
             event=entry,
             summary=effect.summary,

@@ -18,7 +18,7 @@ from infra.processes import Child
 from infra.settings import TASK_QUEUE
 from tests.factories import dispute_input
 from workflows.dispute import DisputeWorkflow
-from workflows.models import SlaPolicy
+from workflows.models import Actor, FlagSellerAction, Role, SlaPolicy
 
 # Tier 2 after 2 s; nothing else within the test's reach.
 POLICY = SlaPolicy(
@@ -29,6 +29,7 @@ POLICY = SlaPolicy(
     seller_response_window=timedelta(hours=1),
 )
 WITHIN = 20.0  # seconds: generous, for a busy machine
+AGENT = Actor(role=Role.AGENT, id="agent-refusal", tier=2)
 
 
 def trigger_name(seller_id: str) -> str:
@@ -80,6 +81,14 @@ async def test_refused_events_leave_the_dispute_running_findable_and_repairable(
         assert loop.time() < deadline, f"stuck at {[e.kind for e in state.history]} {state.unrecorded_events}"
         await asyncio.sleep(0.2)
     assert state.unrecorded_events == [1, 2]  # opened, escalated
+    # An action with side effects beyond the store's: the seller's strike is recorded, the events are not.
+    flag = FlagSellerAction(actor=AGENT, reason="Refuses to answer.")
+    await handle.execute_update(DisputeWorkflow.flag_seller, flag)
+    deadline = loop.time() + WITHIN
+    while len((state := await handle.query(DisputeWorkflow.state)).unrecorded_events) < 4:
+        assert loop.time() < deadline, f"stuck at {[e.kind for e in state.history]} {state.unrecorded_events}"
+        await asyncio.sleep(0.2)
+    assert state.unrecorded_events == [1, 2, 3, 4]  # ..., seller_flagged, seller_account_changed
     rows = "SELECT count(*) FROM disputes WHERE dispute_id = $1"
     assert await pg_pool.fetchval(rows, dispute.dispute_id) == 0
 
@@ -97,7 +106,10 @@ async def test_refused_events_leave_the_dispute_running_findable_and_repairable(
     recorded = await pg_pool.fetch(
         "SELECT seq, kind FROM dispute_events WHERE dispute_id = $1 ORDER BY seq", dispute.dispute_id
     )
-    assert [(r["seq"], r["kind"]) for r in recorded] == [(1, "opened"), (2, "escalated")]
+    # Each once: repairing an event does not strike the seller, nor change its account, a second time.
+    expected = [(1, "opened"), (2, "escalated"), (3, "seller_flagged"), (4, "seller_account_changed")]
+    assert [(r["seq"], r["kind"]) for r in recorded] == expected
+    assert [e.kind for e in state.history] == [kind for _, kind in expected]
     assert await pg_pool.fetchval("SELECT tier FROM disputes WHERE dispute_id = $1", dispute.dispute_id) == 2
     assert await eventually_listed(
         temporal_client, f"NeedsAttention = false AND SellerId = '{refusing_seller}'", handle.id
