@@ -104,9 +104,7 @@ def build_worker(
         graceful_shutdown_timeout=deliveries.longest_attempt,
         max_cached_workflows=tuning.max_cached_workflows,
         sticky_queue_schedule_to_start_timeout=tuning.sticky_timeout,
-        max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
         max_concurrent_activities=tuning.max_concurrent_activities,
-        max_concurrent_workflow_task_polls=tuning.workflow_task_polls,
     )
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.holidays import moroccan_business_calendar
-from workflows.models import SlaPolicy
+from workflows.models import Duration, SlaPolicy
 
 TASK_QUEUE = "disputes"
 
@@ -67,14 +67,12 @@ class WorkerSettings(BaseSettings):
     # How long a task waits for the worker that has its dispute cached before any worker takes it and
     # replays it. The SDK's 10 s turned every burst of deadlines longer than that into a replay storm;
     # the price of a longer wait: a worker killed outright delays its cached disputes' next task by it.
-    sticky_timeout: timedelta = timedelta(seconds=60)
-    max_concurrent_workflow_tasks: int | None = Field(default=None, ge=1)
+    sticky_timeout: Duration = timedelta(seconds=60)  # ISO 8601 (`PT60S`) or seconds (`60`)
     # Activities are deliveries (short SMTP and webhook calls; the database writes are local activities).
     # Few at a time leaves the CPU to the workflow tasks that record what is due: in a burst of 1 000
     # escalations, 8 cleared it in 14 s, 16 in 17 s, the SDK's default (unbounded) in 19 s. Deliveries
     # beyond it wait their turn on the server.
     max_concurrent_activities: int = Field(default=8, ge=1)
-    workflow_task_polls: int = Field(default=5, ge=1)
 
 
 class DevStackSettings(BaseSettings):

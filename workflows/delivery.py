@@ -7,7 +7,7 @@ follow the same rule as ``workflows.models``: add optional fields, never rename.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -34,6 +34,11 @@ DELIVERY_TIMEOUT = timedelta(minutes=1)
 # (activities.delivery). One silent this long died with its worker (kill -9, a lost machine): it is retried
 # now, with the same Message-ID, rather than once DELIVERY_TIMEOUT has passed.
 DELIVERY_HEARTBEAT_TIMEOUT = timedelta(seconds=15)
+_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": DELIVERY_TIMEOUT,
+    "heartbeat_timeout": DELIVERY_HEARTBEAT_TIMEOUT,
+    "retry_policy": DELIVERY_RETRY,
+}
 
 
 class NotificationKey(BaseModel):
@@ -76,13 +81,7 @@ async def deliver(key: NotificationKey, summary: str) -> DeliveryResult:
     """
     try:
         result: DeliveryResult = await workflow.execute_activity(
-            DELIVER_ACTIVITY,
-            key,
-            result_type=DeliveryResult,
-            start_to_close_timeout=DELIVERY_TIMEOUT,
-            heartbeat_timeout=DELIVERY_HEARTBEAT_TIMEOUT,
-            retry_policy=DELIVERY_RETRY,
-            summary=summary,
+            DELIVER_ACTIVITY, key, result_type=DeliveryResult, summary=summary, **_OPTIONS
         )
     except ActivityError:
         return DeliveryResult(status="failed", channels=[])
@@ -95,13 +94,7 @@ async def deliver_all(keys: list[NotificationKey], summary: str) -> list[Deliver
     server and the worker for each further notification, and adding one changes no workflow command."""
     try:
         results: list[DeliveryResult] = await workflow.execute_activity(
-            DELIVER_ALL_ACTIVITY,
-            keys,
-            result_type=list[DeliveryResult],
-            start_to_close_timeout=DELIVERY_TIMEOUT,
-            heartbeat_timeout=DELIVERY_HEARTBEAT_TIMEOUT,
-            retry_policy=DELIVERY_RETRY,
-            summary=summary,
+            DELIVER_ALL_ACTIVITY, keys, result_type=list[DeliveryResult], summary=summary, **_OPTIONS
         )
     except ActivityError:
         return [DeliveryResult(status="failed", channels=[]) for _ in keys]

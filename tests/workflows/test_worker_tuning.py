@@ -1,0 +1,32 @@
+"""The worker is built as the ``WORKER_*`` settings say, with the sandbox runner the replayer shares."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import asyncpg
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.delivery import Deliveries
+from infra.delivery_settings import DeliverySettings
+from worker import WORKFLOW_RUNNER, build_replayer, build_worker
+
+
+async def test_the_worker_takes_its_tuning_from_the_worker_settings(
+    env: WorkflowEnvironment,
+    pg_pool: asyncpg.Pool,
+    delivery_settings: DeliverySettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WORKER_STICKY_TIMEOUT", "90")
+    monkeypatch.setenv("WORKER_MAX_CACHED_WORKFLOWS", "50")
+    monkeypatch.setenv("WORKER_MAX_CONCURRENT_ACTIVITIES", "3")
+    worker = build_worker(env.client, pg_pool, "tuning", Deliveries.from_settings(pg_pool, delivery_settings))
+
+    config = worker.config()
+    assert config.get("sticky_queue_schedule_to_start_timeout") == timedelta(seconds=90)
+    assert config.get("max_cached_workflows") == 50
+    assert config.get("max_concurrent_activities") == 3
+    assert config.get("workflow_runner") is WORKFLOW_RUNNER
+    assert build_replayer().config().get("workflow_runner") is WORKFLOW_RUNNER
