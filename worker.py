@@ -41,6 +41,13 @@ WORKFLOWS = [DisputeWorkflow, SellerAccountChangeWorkflow]
 # schema, for each new dispute and each replay was most of the worker's CPU and memory.
 PASSED_THROUGH = (
     "workflows.models",
+    "workflows.events",
+    "workflows.options",
+    "workflows.clocks",
+    "workflows.journal",
+    "workflows.recipients",
+    "workflows.visibility",
+    "workflows.patches",
     "workflows.business_hours",
     "workflows.deadlines",
     "workflows.rules",
@@ -98,6 +105,7 @@ def build_worker(
             sellers.reinstate,
             deliveries.deliver,
             deliveries.deliver_all,
+            deliveries.deliver_event,
         ],
         # Stopping, the worker waits this long for running activities before cancelling them. The longest
         # is a delivery: one cut off mid-send would be sent again by its retry, so wait for it to end.

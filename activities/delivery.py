@@ -27,7 +27,6 @@ from temporalio.exceptions import ApplicationError
 
 from activities.channels import EmailSender, Refused, Unavailable, WebhookSender
 from activities.email import SmtpSender, build_message
-from activities.errors import BAD_DATA
 from activities.recipients import (
     DISPUTE_QUERY,
     EMAIL,
@@ -39,8 +38,9 @@ from activities.recipients import (
 from activities.templating import Rendered, render
 from activities.webhooks import HttpWebhookSender
 from infra.delivery_settings import DeliverySettings
-from workflows.delivery import DELIVERY_HEARTBEAT_TIMEOUT, DELIVERY_REFUSED, DeliveryResult, NotificationKey
+from workflows.delivery import Delivered, DeliveryResult, EventRef, NotificationKey
 from workflows.models import Language
+from workflows.options import BAD_DATA, DELIVERY_HEARTBEAT_TIMEOUT, DELIVERY_REFUSED
 
 _Failures = dict[str, dict[str, str]]  # channel -> {"summary": ..., "detail": ...}
 
@@ -81,6 +81,10 @@ _FINISH = """
 UPDATE notifications
 SET status = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN now() END, locked_until = NULL
 WHERE id = $1
+"""
+_EVENT_ROWS = """
+SELECT seq, kind, recipient_kind, recipient_ref FROM notifications
+WHERE dispute_id = $1 AND seq = $2 ORDER BY id
 """
 _RELEASE = "UPDATE notifications SET last_error = $2, locked_until = NULL WHERE id = $1"
 
@@ -180,6 +184,14 @@ class Deliveries:
                 next_retry_delay=max(delays) if len(delays) == len(waiting) else None,
             )
         return results
+
+    @activity.defn(name="deliver_event_notifications")
+    async def deliver_event(self, event: EventRef) -> list[Delivered]:
+        """Deliver whatever the outbox holds for one event of a dispute, as ``deliver_all`` does."""
+        rows = await self._pool.fetch(_EVENT_ROWS, event.dispute_id, event.seq)
+        keys = [NotificationKey.model_validate(dict(row) | {"dispute_id": event.dispute_id}) for row in rows]
+        results = await self.deliver_all(keys)
+        return [Delivered(key=key, result=result) for key, result in zip(keys, results, strict=True)]
 
     @contextlib.asynccontextmanager
     async def _holding(self, row: asyncpg.Record) -> AsyncIterator[None]:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import asyncpg
 from temporalio.exceptions import ApplicationError
 
-BAD_DATA = "BadData"
+from workflows.options import BAD_DATA
 
 
 @contextmanager

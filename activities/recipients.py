@@ -12,7 +12,8 @@ from activities.sellers import CHANGE_COLUMNS
 from activities.templating import Rendered
 from infra.delivery_settings import DeliverySettings
 from workflows.delivery import NotificationKey
-from workflows.models import ACCOUNT_CHANGED, AccountChange, Deadline, RecipientKind
+from workflows.events import NotificationKind, RecipientKind
+from workflows.models import AccountChange, Deadline
 
 EMAIL = "email"
 WEBHOOK = "webhook"
@@ -88,7 +89,7 @@ async def notification_data(pool: asyncpg.Pool, key: NotificationKey, data: dict
     The dispute's workflow queues only the new ``status``; the seller service that enforces the change
     also needs where it came from, why and when: the same facts an operator's reinstatement carries.
     """
-    if key.kind != ACCOUNT_CHANGED or key.dispute_id is None or "from" in data:
+    if key.kind != NotificationKind.SELLER_ACCOUNT_CHANGED or key.dispute_id is None or "from" in data:
         return data
     row = await pool.fetchrow(_CHANGE_OF_DISPUTE, key.recipient_ref, key.dispute_id, data.get("status"))
     if row is None:

@@ -19,6 +19,7 @@ _SUMMARY_COLUMNS = (
     "revision", "status", "tier", "seller_id", "channel", "category", "customer_id", "order_id",
     "external_ref", "language", "first_contact_at", "registered_at", "sla_breached", "seller_efforts",
     "seller_contact_released", "findings_at", "outcome", "closed_at", "breach_reminders", "deadlines",
+    "state",
 )  # fmt: skip
 _CONTACT_COLUMNS = ("customer_name", "customer_email", "customer_phone")
 _ROW_COLUMNS = ("dispute_id", *_SUMMARY_COLUMNS)
@@ -53,6 +54,7 @@ class DisputeStore:
         event, summary, customer = record.event, record.summary, record.customer
         contact = (customer.name, customer.email, customer.phone) if customer else (None, None, None)
         row = summary.model_dump(mode="json", include=set(_ROW_COLUMNS))
+        row["state"] = summary.model_dump(mode="json")  # the whole state, for reads without the workflow
         # Timestamps go in as datetimes, not their JSON text.
         for column in ("first_contact_at", "registered_at", "findings_at", "closed_at"):
             row[column] = getattr(summary, column)

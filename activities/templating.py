@@ -31,7 +31,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.environment import TemplateModule
 from jinja2.runtime import Context
 
-from workflows.models import Language, RecipientKind
+from workflows.events import RecipientKind
+from workflows.models import Language
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 # Every date a recipient reads is Moroccan local time, whatever the server's zone.

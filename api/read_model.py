@@ -1,7 +1,8 @@
-"""Reading PostgreSQL's read model: a dispute rebuilt from its row and events, and the lists.
+"""Reading PostgreSQL's read model: a dispute's state snapshot and events, and the lists.
 
 The workflow's activities write these tables; the API only reads them. A dispute read from here is as
-of the last event the workflow persisted (its ``revision``).
+of the last event the workflow persisted (its ``revision``): the state the workflow had then, written by
+that event, and the history up to it.
 """
 
 from __future__ import annotations
@@ -21,16 +22,13 @@ from workflows.models import (
     Channel,
     DisputeState,
     DisputeSummary,
-    HistoryEntry,
-    Outcome,
-    Resolution,
     Status,
 )
 
 _SUMMARY_FIELDS = ", ".join(DisputeSummary.model_fields)
 
 _ROW = f"""
-SELECT {_SUMMARY_FIELDS}, customer_name, customer_email, customer_phone, updated_at
+SELECT {_SUMMARY_FIELDS}, state, customer_name, customer_email, customer_phone, updated_at
 FROM disputes WHERE dispute_id = $1
 """
 _EVENTS = "SELECT seq, at, kind, actor, data, notified FROM dispute_events WHERE dispute_id = $1 ORDER BY seq"
@@ -56,27 +54,14 @@ async def snapshot(pool: asyncpg.Pool, dispute_id: str) -> Snapshot | None:
         if row is None:
             return None
         events = await conn.fetch(_EVENTS, dispute_id)
-    summary = DisputeSummary.model_validate({name: row[name] for name in DisputeSummary.model_fields})
-    state = DisputeState.model_validate(summary.model_dump())
-    for event in events:
-        _apply(state, HistoryEntry.model_validate(dict(event)))
-    return Snapshot(state=state, contact=_contact(row), as_of=row["updated_at"])
-
-
-def _apply(state: DisputeState, entry: HistoryEntry) -> None:
-    """What the workflow's state keeps of an event beyond the read-model row."""
-    state.history.append(entry)
-    data = entry.data
-    if entry.kind == "information_requested":
-        state.information_requests.extend(data.get("questions", []))
-    elif entry.kind == "findings_submitted":
-        state.findings = data.get("findings")
-    elif entry.kind == "seller_flagged":
-        state.seller_flagged = True
-    elif entry.kind == "resolved":
-        state.resolution = Resolution(
-            outcome=Outcome(data["outcome"]), summary=data.get("summary", ""), by=entry.actor, at=entry.at
-        )
+    # Rows last written before the snapshot existed have the summary's columns only.
+    state = row["state"] or {name: row[name] for name in DisputeSummary.model_fields}
+    history = [dict(event) for event in events]
+    return Snapshot(
+        state=DisputeState.model_validate(state | {"history": history}),
+        contact=_contact(row),
+        as_of=row["updated_at"],
+    )
 
 
 # --- Lists. ---

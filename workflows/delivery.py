@@ -6,34 +6,19 @@ follow the same rule as ``workflows.models``: add optional fields, never rename.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from workflows.models import NotificationRequest, RecipientKind
+from workflows.events import NotificationKind, RecipientKind
+from workflows.models import NotificationRequest
+from workflows.options import DELIVERY_HEARTBEAT_TIMEOUT, DELIVERY_RETRY, DELIVERY_TIMEOUT
 
-# A refused address or unusable data fails the same way on every attempt; anything else (a mail server
-# or receiver that is down, busy or rate-limiting) is worth retrying, with backoff, until it is back.
 DELIVER_ACTIVITY = "deliver_notification"
 DELIVER_ALL_ACTIVITY = "deliver_notifications"  # an event's notifications, side by side, in one call
-DELIVERY_REFUSED = "DeliveryRefused"
-DELIVERY_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=5),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=10),
-    maximum_attempts=0,  # unlimited: a notification waits for its server rather than being dropped
-    non_retryable_error_types=[DELIVERY_REFUSED, "BadData"],
-)
-# One attempt: the SMTP and webhook timeouts (30 s and 10 s by default) plus the database round trips.
-DELIVERY_TIMEOUT = timedelta(minutes=1)
-# An attempt heartbeats every few seconds while it works, renewing its lease on the outbox row with each
-# (activities.delivery). One silent this long died with its worker (kill -9, a lost machine): it is retried
-# now, with the same Message-ID, rather than once DELIVERY_TIMEOUT has passed.
-DELIVERY_HEARTBEAT_TIMEOUT = timedelta(seconds=15)
+DELIVER_EVENT_ACTIVITY = "deliver_event_notifications"  # whatever the outbox holds for one event
 _OPTIONS: dict[str, Any] = {
     "start_to_close_timeout": DELIVERY_TIMEOUT,
     "heartbeat_timeout": DELIVERY_HEARTBEAT_TIMEOUT,
@@ -50,7 +35,7 @@ class NotificationKey(BaseModel):
 
     dispute_id: str | None = None
     seq: int
-    kind: str
+    kind: NotificationKind
     recipient_kind: RecipientKind
     recipient_ref: str
     account_change_id: int | None = None
@@ -71,6 +56,18 @@ class DeliveryResult(BaseModel):
     status: Literal["sent", "failed", "skipped"]
     channels: list[str]
     reason: str | None = None
+
+
+class EventRef(BaseModel):
+    """One event of a dispute, whose queued notifications the delivery activity reads from the outbox."""
+
+    dispute_id: str
+    seq: int
+
+
+class Delivered(BaseModel):
+    key: NotificationKey
+    result: DeliveryResult
 
 
 async def deliver(key: NotificationKey, summary: str) -> DeliveryResult:
@@ -99,3 +96,18 @@ async def deliver_all(keys: list[NotificationKey], summary: str) -> list[Deliver
     except ActivityError:
         return [DeliveryResult(status="failed", channels=[]) for _ in keys]
     return results
+
+
+async def deliver_event(event: EventRef, summary: str) -> list[Delivered] | None:
+    """Workflow code: deliver every notification the outbox holds for one event, in one activity.
+
+    The workflow names the event, not its notifications, so a message or a channel added to an event
+    changes no workflow command. None if the activity failed for good (the outbox rows say why).
+    """
+    try:
+        delivered: list[Delivered] = await workflow.execute_activity(
+            DELIVER_EVENT_ACTIVITY, event, result_type=list[Delivered], summary=summary, **_OPTIONS
+        )
+    except ActivityError:
+        return None
+    return delivered

@@ -5,7 +5,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 from workflows.delivery import NotificationKey
-from workflows.models import HistoryEntry
+from workflows.events import EventKind
+from workflows.models import HistoryEntry, StrikeReason
 
 
 class DisputeMetrics:
@@ -24,29 +25,29 @@ class DisputeMetrics:
         self.unrecorded = meter.create_counter("dispute_events_unrecorded", "Events refused by the store")
 
     def event(self, entry: HistoryEntry, *, channel: str, tier: int) -> None:
-        kind = entry.kind
-        if kind == "opened":
-            self.opened.add(1, {"channel": channel})
-        elif kind == "escalated":
-            self.escalations.add(
-                1, {"tier": str(entry.data["to_tier"]), "automatic": str(entry.data["automatic"]).lower()}
-            )
-        elif kind == "findings_submitted" and entry.data.get("on_time"):
-            self.findings.add(1, {"result": "met"})
-        elif kind == "findings_missed":
-            self.findings.add(1, {"result": "missed"})
-        elif kind == "sla_breach_warning":
-            self.warnings.add(1)
-        elif kind == "sla_breached":
-            self.breaches.add(1, {"tier": str(tier)})
-        elif kind in ("resolved", "withdrawn"):
-            self.closed.add(1, {"status": kind, "tier": str(tier)})
-        elif kind in ("seller_efforts_failed", "seller_flagged"):
-            reason = "unresponsive" if kind == "seller_efforts_failed" else "refused"
-            self.strikes.add(1, {"reason": reason})
+        match entry.kind:
+            case EventKind.OPENED:
+                self.opened.add(1, {"channel": channel})
+            case EventKind.ESCALATED:
+                automatic = str(entry.data["automatic"]).lower()
+                self.escalations.add(1, {"tier": str(entry.data["to_tier"]), "automatic": automatic})
+            case EventKind.FINDINGS_SUBMITTED if entry.data.get("on_time"):
+                self.findings.add(1, {"result": "met"})
+            case EventKind.FINDINGS_MISSED:
+                self.findings.add(1, {"result": "missed"})
+            case EventKind.SLA_BREACH_WARNING:
+                self.warnings.add(1)
+            case EventKind.SLA_BREACHED:
+                self.breaches.add(1, {"tier": str(tier)})
+            case EventKind.RESOLVED | EventKind.WITHDRAWN:
+                self.closed.add(1, {"status": entry.kind.value, "tier": str(tier)})
+            case EventKind.SELLER_EFFORTS_FAILED:
+                self.strikes.add(1, {"reason": StrikeReason.UNRESPONSIVE.value})
+            case EventKind.SELLER_FLAGGED:
+                self.strikes.add(1, {"reason": StrikeReason.REFUSED.value})
 
     def notification_failed(self, key: NotificationKey) -> None:
-        self.failures.add(1, {"kind": key.kind, "recipient": key.recipient_kind.value})
+        self.failures.add(1, {"kind": key.kind.value, "recipient": key.recipient_kind.value})
 
     def event_unrecorded(self, entry: HistoryEntry) -> None:
-        self.unrecorded.add(1, {"kind": entry.kind})
+        self.unrecorded.add(1, {"kind": entry.kind.value})

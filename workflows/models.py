@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from workflows.business_hours import BusinessCalendar
+from workflows.events import EventKind, NotificationKind, RecipientKind
 
 
 def _seconds_or_iso(value: Any) -> Any:
@@ -272,7 +273,7 @@ class HistoryEntry(BaseModel):
 
     seq: int
     at: datetime
-    kind: str
+    kind: EventKind
     actor: Actor
     data: dict[str, Any] = Field(default_factory=dict)
     notified: list[str] = Field(default_factory=list)
@@ -321,8 +322,8 @@ class DisputeSummary(BaseModel):
         return DisputeSummary.model_validate(self.model_dump(include=set(DisputeSummary.model_fields)))
 
 
-class DisputeState(DisputeSummary):
-    """The whole state of a dispute, as its query returns it."""
+class DisputeSnapshot(DisputeSummary):
+    """The dispute's whole state but its history: what each recorded event leaves in the read model."""
 
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
@@ -332,11 +333,19 @@ class DisputeState(DisputeSummary):
     paused_for: timedelta = timedelta(0)  # how long the pausable clocks have stood still so far
     paused_since: datetime | None = None
     resolution: Resolution | None = None
-    history: list[HistoryEntry] = Field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
         return bool(self.unrecorded_events)
+
+    def snapshot(self) -> DisputeSnapshot:
+        return DisputeSnapshot.model_validate(self.model_dump(include=set(DisputeSnapshot.model_fields)))
+
+
+class DisputeState(DisputeSnapshot):
+    """The whole state of a dispute, as its query returns it."""
+
+    history: list[HistoryEntry] = Field(default_factory=list)
 
 
 # --- Activity payloads. ---
@@ -350,18 +359,12 @@ class EventRecord(BaseModel):
     """
 
     event: HistoryEntry
-    summary: DisputeSummary
+    # The state after the event (older workers sent the read-model row's fields only).
+    summary: DisputeSnapshot
     customer: Customer | None = None
     # The event's notifications, queued in the outbox in the same transaction (older workers queued them
     # with a separate activity first).
     notifications: list[NotificationRequest] = Field(default_factory=list)
-
-
-class RecipientKind(StrEnum):
-    CUSTOMER = "customer"
-    SELLER = "seller"
-    TEAM = "team"
-    OPERATORS = "operators"
 
 
 class NotificationRequest(BaseModel):
@@ -373,7 +376,7 @@ class NotificationRequest(BaseModel):
 
     dispute_id: str | None = None
     seq: int
-    kind: str
+    kind: NotificationKind
     recipient_kind: RecipientKind
     recipient_ref: str
     email: str | None = None
@@ -393,7 +396,7 @@ class PendingEvent(BaseModel):
     """An event to persist, with everything persisting it involves, captured when it happened."""
 
     entry: HistoryEntry
-    summary: DisputeSummary
+    summary: DisputeSnapshot
     notifications: list[NotificationRequest]
     strike: StrikeReason | None = None
     release_contact: bool = False
@@ -437,10 +440,6 @@ class ContactReleaseRequest(BaseModel):
     seq: int
     at: datetime
     by: Actor
-
-
-# The notification that tells a seller their account changed (by a strike, or an operator's reinstatement).
-ACCOUNT_CHANGED = "seller_account_changed"
 
 
 class ReinstateRequest(BaseModel):

@@ -16,21 +16,17 @@ from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-# The models come from outside the sandbox, as the activities' do: the result below nests what the
-# activities return, and pydantic accepts only instances of the very same classes.
+from workflows.delivery import DeliveryResult, NotificationKey, deliver
+from workflows.events import NotificationKind, RecipientKind
+from workflows.models import AccountChange, NotificationRequest, ReinstateRequest
+from workflows.options import STORE_RETRY, STORE_TIMEOUT
+from workflows.rules import REFUSED
+
+# The activities import the database driver: they come from outside the sandbox (the worker passes the
+# models and pure modules through once, where it is built: see worker.PASSED_THROUGH).
 with workflow.unsafe.imports_passed_through():
     from activities.outbox import Outbox
     from activities.sellers import SellerAccounts
-    from workflows.delivery import DeliveryResult, NotificationKey, deliver
-    from workflows.dispute import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from workflows.models import (
-        ACCOUNT_CHANGED,
-        AccountChange,
-        NotificationRequest,
-        RecipientKind,
-        ReinstateRequest,
-    )
-    from workflows.rules import REFUSED
 
 
 def workflow_id(seller_id: str, change_key: str) -> str:
@@ -42,7 +38,7 @@ def account_notice(change: AccountChange) -> NotificationRequest:
     return NotificationRequest(
         account_change_id=change.id,
         seq=0,
-        kind=ACCOUNT_CHANGED,
+        kind=NotificationKind.SELLER_ACCOUNT_CHANGED,
         recipient_kind=RecipientKind.SELLER,
         recipient_ref=change.seller_id,
         data=change.facts(),
@@ -70,8 +66,8 @@ class SellerAccountChangeWorkflow:
             change: AccountChange = await workflow.execute_activity_method(
                 SellerAccounts.reinstate,
                 request,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
+                start_to_close_timeout=STORE_TIMEOUT,
+                retry_policy=STORE_RETRY,
                 summary=f"reinstate seller {request.seller_id}",
             )
         except ActivityError as error:
@@ -85,13 +81,13 @@ class SellerAccountChangeWorkflow:
         await workflow.execute_activity_method(
             Outbox.queue_notifications,
             [notice],
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
+            start_to_close_timeout=STORE_TIMEOUT,
+            retry_policy=STORE_RETRY,
             summary=f"notify seller of account change {change.id}",
         )
         self._change = change
         key = NotificationKey.of(notice)
-        delivery = await deliver(key, f"deliver seller:{ACCOUNT_CHANGED} of account change {change.id}")
+        delivery = await deliver(key, f"deliver seller:{notice.kind} of account change {change.id}")
         if delivery.status == "failed":
             workflow.logger.warning("seller %s: account change %d not delivered", change.seller_id, change.id)
         await workflow.wait_condition(workflow.all_handlers_finished)

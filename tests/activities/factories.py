@@ -6,13 +6,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from workflows.events import EventKind
 from workflows.models import (
     Actor,
     Channel,
     Customer,
     Deadline,
     DeadlineKind,
-    DisputeSummary,
+    DisputeSnapshot,
     EventRecord,
     HistoryEntry,
     Role,
@@ -29,7 +30,7 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-def summary(dispute_id: str, revision: int, **changes: Any) -> DisputeSummary:
+def summary(dispute_id: str, revision: int, **changes: Any) -> DisputeSnapshot:
     values: dict[str, Any] = {
         "dispute_id": dispute_id,
         "revision": revision,
@@ -42,7 +43,7 @@ def summary(dispute_id: str, revision: int, **changes: Any) -> DisputeSummary:
         "registered_at": T0 + timedelta(minutes=5),
         "deadlines": [Deadline(kind=DeadlineKind.RESOLUTION, due_at=T0 + timedelta(days=5))],
     }
-    return DisputeSummary.model_validate(values | changes)
+    return DisputeSnapshot.model_validate(values | changes)
 
 
 def record(
@@ -51,7 +52,7 @@ def record(
     event = HistoryEntry(
         seq=seq,
         at=T0 + timedelta(hours=seq),
-        kind=kind,
+        kind=EventKind(kind),
         actor=AGENT,
         data={"note": f"event {seq}", "at": T0.isoformat()},
         notified=["customer"],

@@ -6,7 +6,8 @@ from temporalio.exceptions import ApplicationError
 
 from activities.outbox import Outbox
 from tests.activities.factories import new_id
-from workflows.models import Language, NotificationRequest, RecipientKind
+from workflows.events import NotificationKind, RecipientKind
+from workflows.models import Language, NotificationRequest
 
 
 def notice(
@@ -15,7 +16,7 @@ def notice(
     return NotificationRequest(
         dispute_id=dispute_id,
         seq=seq,
-        kind=kind,
+        kind=NotificationKind(kind),
         recipient_kind=to,
         recipient_ref=ref,
         email="salma@example.ma" if to == RecipientKind.CUSTOMER else None,
@@ -27,17 +28,19 @@ def notice(
 async def test_queues_all_then_nothing_on_retry(pg_pool: asyncpg.Pool) -> None:
     outbox, dispute_id = Outbox(pg_pool), new_id("d")
     requests = [
-        notice(dispute_id, 1, "acknowledged", RecipientKind.CUSTOMER),
-        notice(dispute_id, 1, "contact_seller", RecipientKind.SELLER, "seller-1"),
-        notice(dispute_id, 1, "sla_breached", RecipientKind.OPERATORS, "ops-a"),
-        notice(dispute_id, 1, "sla_breached", RecipientKind.OPERATORS, "ops-b"),
+        notice(dispute_id, 1, "acknowledgement", RecipientKind.CUSTOMER),
+        notice(dispute_id, 1, "complaint_notice", RecipientKind.SELLER, "seller-1"),
+        notice(dispute_id, 1, "sla_breach", RecipientKind.OPERATORS, "ops-a"),
+        notice(dispute_id, 1, "sla_breach", RecipientKind.OPERATORS, "ops-b"),
     ]
 
     assert await outbox.queue_notifications(requests) == 4
     assert await outbox.queue_notifications(requests) == 0
     # A retry that adds one message queues only that one.
     assert (
-        await outbox.queue_notifications([*requests, notice(dispute_id, 2, "reminder", RecipientKind.SELLER)])
+        await outbox.queue_notifications(
+            [*requests, notice(dispute_id, 2, "seller_reminder", RecipientKind.SELLER)]
+        )
         == 1
     )
 
@@ -47,7 +50,7 @@ async def test_queues_all_then_nothing_on_retry(pg_pool: asyncpg.Pool) -> None:
     assert len(rows) == 5
     first = rows[0]
     assert (first["kind"], first["recipient_kind"], first["email"]) == (
-        "acknowledged",
+        "acknowledgement",
         "customer",
         "salma@example.ma",
     )
@@ -57,16 +60,16 @@ async def test_queues_all_then_nothing_on_retry(pg_pool: asyncpg.Pool) -> None:
 
 async def test_duplicates_within_one_call_count_once(pg_pool: asyncpg.Pool) -> None:
     outbox, dispute_id = Outbox(pg_pool), new_id("d")
-    same = notice(dispute_id, 1, "acknowledged", RecipientKind.CUSTOMER)
+    same = notice(dispute_id, 1, "acknowledgement", RecipientKind.CUSTOMER)
     assert await outbox.queue_notifications([same, same]) == 1
     assert await outbox.queue_notifications([]) == 0
 
 
 async def test_bad_data_fails_for_good_and_queues_nothing(pg_pool: asyncpg.Pool) -> None:
     outbox, dispute_id = Outbox(pg_pool), new_id("d")
-    good = notice(dispute_id, 1, "acknowledged", RecipientKind.CUSTOMER)
+    good = notice(dispute_id, 1, "acknowledgement", RecipientKind.CUSTOMER)
     # Beyond PostgreSQL's integer: no retry will ever store it.
-    bad = notice(dispute_id, 2**40, "reminder", RecipientKind.SELLER)
+    bad = notice(dispute_id, 2**40, "seller_reminder", RecipientKind.SELLER)
     with pytest.raises(ApplicationError) as failure:
         await outbox.queue_notifications([good, bad])
 

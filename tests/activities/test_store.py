@@ -74,11 +74,12 @@ async def test_later_event_updates_row_and_keeps_contact(pg_pool: asyncpg.Pool) 
 async def test_older_revision_never_overwrites_newer(pg_pool: asyncpg.Pool) -> None:
     store, dispute_id = DisputeStore(pg_pool), new_id("d")
     await store.record_event(record(dispute_id, 1, customer=customer()))
-    await store.record_event(record(dispute_id, 3, "seller_failed", seller_efforts=SellerEfforts.FAILED))
+    failed = record(dispute_id, 3, "seller_efforts_failed", seller_efforts=SellerEfforts.FAILED)
+    await store.record_event(failed)
     newer = await dispute_row(pg_pool, dispute_id)
 
     # A retry of event 2 that lands late: its event is kept, its summary is not.
-    await store.record_event(record(dispute_id, 2, "reminded", tier=2))
+    await store.record_event(record(dispute_id, 2, "seller_reminded", tier=2))
 
     assert await dispute_row(pg_pool, dispute_id) == newer
     assert newer["revision"] == 3 and newer["tier"] == 1 and newer["seller_efforts"] == "failed"

@@ -15,11 +15,10 @@ from tests.activities.factories import AGENT, new_id
 from tests.delivery.factories import add_seller, open_dispute, outbox_row, queue
 from tests.delivery.servers import HttpReceiver, SmtpSink
 from workflows.delivery import DeliveryResult, NotificationKey
+from workflows.events import NotificationKind, RecipientKind
 from workflows.models import (
-    ACCOUNT_CHANGED,
     Actor,
     NotificationRequest,
-    RecipientKind,
     ReinstateRequest,
     Role,
     SlaPolicy,
@@ -30,6 +29,8 @@ from workflows.seller_account import account_notice
 
 OPERATOR = Actor(role=Role.OPERATOR, id="ops-fatima")
 REASON = "Les deux manquements venaient de la panne du transporteur."
+
+ACCOUNT_CHANGED = NotificationKind.SELLER_ACCOUNT_CHANGED
 
 
 def strike(seller_id: str, dispute_id: str) -> StrikeRequest:

@@ -20,8 +20,10 @@ from tests.activities.factories import new_id
 from tests.delivery.conftest import OPERATORS, with_email
 from tests.delivery.factories import add_seller, open_dispute, outbox_row, queue
 from tests.delivery.servers import HttpReceiver, SmtpSink
-from workflows.delivery import DELIVERY_RETRY, DeliveryResult, NotificationKey
-from workflows.models import DeadlineKind, Language, RecipientKind
+from workflows.delivery import DeliveryResult, NotificationKey
+from workflows.events import RecipientKind
+from workflows.models import DeadlineKind, Language
+from workflows.options import DELIVERY_RETRY
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 # Spelled out here rather than asked of the library under test.
@@ -374,7 +376,8 @@ async def test_what_cannot_be_written_fails_for_good(
     pg_pool: asyncpg.Pool, deliveries: Deliveries, smtp: SmtpSink
 ) -> None:
     dispute_id, customer, _ = await open_dispute(pg_pool)
-    unknown = await queue(pg_pool, dispute_id, "no_such_kind", CUSTOMER, customer.id, customer=customer)
+    # A message no template exists for: the customer's acknowledgement sent to a team.
+    unknown = await queue(pg_pool, dispute_id, "acknowledgement", RecipientKind.TEAM, "resolution_team")
     incomplete = await queue(
         pg_pool, dispute_id, "findings", CUSTOMER, customer.id, customer=customer
     )  # no text

@@ -11,7 +11,7 @@ from activities.delivery import Deliveries
 from tests.delivery.factories import open_dispute, outbox_row, queue
 from tests.delivery.servers import SmtpSink
 from workflows.delivery import DeliveryResult, NotificationKey
-from workflows.models import RecipientKind
+from workflows.events import RecipientKind
 
 CUSTOMER = RecipientKind.CUSTOMER
 

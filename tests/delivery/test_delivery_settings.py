@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from infra.delivery_settings import DeliverySettings
-from workflows.delivery import DELIVERY_TIMEOUT
+from workflows.options import DELIVERY_TIMEOUT
 
 _VARIABLES = (
     "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "MAIL_DOMAIN",

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from activities.templating import TEMPLATES_DIR, format_local, render
 from workflows.deadlines import compute_deadlines
-from workflows.models import (
-    TIER_TEAMS,
-    Language,
-    Outcome,
-    RecipientKind,
-    SellerAccountStatus,
-    SlaPolicy,
-    StrikeReason,
-)
+from workflows.events import NOTICES, NotificationKind, RecipientKind
+from workflows.models import TIER_TEAMS, Language, Outcome, SellerAccountStatus, SlaPolicy, StrikeReason
 
-WORKFLOW = Path(__file__).resolve().parents[2] / "workflows" / "dispute.py"
-_RECIPIENTS = {f"_to_{kind.value}": kind for kind in RecipientKind}
 FIRST_CONTACT = datetime(2025, 6, 10, 8, 0, tzinfo=UTC)
 DEADLINES = {d.kind.value: d.due_at for d in compute_deadlines(SlaPolicy(), FIRST_CONTACT)}
 
@@ -46,24 +35,8 @@ SAMPLE_DATA: dict[str, dict[str, Any]] = {
 }
 
 
-def queued_kinds() -> dict[tuple[RecipientKind, str], set[str]]:
-    """(recipient, kind) -> data fields, for every notification ``workflows/dispute.py`` queues."""
-    found: dict[tuple[RecipientKind, str], set[str]] = {}
-    for node in ast.walk(ast.parse(WORKFLOW.read_text(encoding="utf-8"))):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
-            continue
-        recipient = _RECIPIENTS.get(node.func.attr)
-        if recipient is None:
-            continue
-        fields = {k.arg for k in node.keywords if k.arg}
-        # The kind may be chosen by an expression ("a" if tier == 2 else "b"): take every literal in it.
-        for literal in ast.walk(node.args[0]):
-            if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
-                found.setdefault((recipient, literal.value), set()).update(fields)
-    return found
-
-
-KINDS = sorted(queued_kinds())
+# Every (recipient, kind) the catalogue allows: the workflow can queue nothing else (workflows.recipients).
+KINDS = sorted((recipient, kind) for kind, notice in NOTICES.items() for recipient in notice.recipients)
 
 
 def context(recipient: RecipientKind, kind: str, **data: Any) -> dict[str, Any]:
@@ -94,18 +67,17 @@ def assert_clean(*parts: str) -> None:
             assert leftover not in part
 
 
-def test_the_workflow_queues_what_we_expect() -> None:
-    kinds = {kind for _, kind in KINDS}
-    assert {"acknowledgement", "complaint_notice", "dispute_reached_tier", "sla_breach"} <= kinds
-    assert len(KINDS) >= 22
+def test_every_notification_kind_has_its_row() -> None:
+    assert set(NOTICES) == set(NotificationKind)
+    assert all(notice.recipients for notice in NOTICES.values())
 
 
 @pytest.mark.parametrize("language", list(Language))
 @pytest.mark.parametrize(("recipient", "kind"), KINDS)
 def test_every_queued_kind_renders_in_every_language(
-    recipient: RecipientKind, kind: str, language: Language
+    recipient: RecipientKind, kind: NotificationKind, language: Language
 ) -> None:
-    missing = queued_kinds()[recipient, kind] - set(SAMPLE_DATA.get(kind, {}))
+    missing = NOTICES[kind].fields - set(SAMPLE_DATA.get(kind, {}))
     assert not missing, f"add sample data for {kind}: {missing}"
 
     subject, text, html = render(recipient, kind, language, context(recipient, kind))
@@ -120,7 +92,7 @@ def test_every_queued_kind_renders_in_every_language(
 def test_no_template_without_a_queued_kind(language: Language) -> None:
     """A template for a kind the workflow no longer queues is dead text: delete it or queue it."""
     on_disk = {
-        (RecipientKind(path.parent.name), path.stem)
+        (RecipientKind(path.parent.name), NotificationKind(path.stem))
         for path in (TEMPLATES_DIR / language.value).glob("*/*.txt")
     }
     assert on_disk == set(KINDS)

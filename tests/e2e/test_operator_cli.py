@@ -22,7 +22,8 @@ from infra.binaries import find_binary
 from infra.processes import Child
 from infra.settings import TASK_QUEUE
 from tests.factories import CUSTOMER, PII, dispute_input
-from workflows.dispute import TIMER_SUMMARIES, DisputeWorkflow
+from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
+from workflows.dispute import DisputeWorkflow
 from workflows.models import (
     Actor,
     Channel,

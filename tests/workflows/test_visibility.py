@@ -12,7 +12,8 @@ from infra.temporal import DATA_CONVERTER
 from tests.factories import PII
 from tests.workflows.driver import AGENT1, HOUR, Disputes
 from workflows import search_attributes as sa
-from workflows.dispute import TIMER_SUMMARIES, DisputeWorkflow
+from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
+from workflows.dispute import DisputeWorkflow
 from workflows.models import DeadlineKind, EscalateAction
 
 

@@ -1,0 +1,20 @@
+"""Every change of the dispute workflow's commands, by the patch id that keeps older disputes replaying.
+
+A dispute started before a patch replays as it ran (``workflow.patched`` is False for it); one started
+after takes the new path. Add a patch here, with what it changed, for any change of commands, and record
+a new generation of histories (see the README's upgrade guide).
+"""
+
+from __future__ import annotations
+
+BREACH_WARNING = "breach-warning"  # the operators' early warning before the 5-day breach
+DELIVERY = "deliver-notifications"  # notifications delivered by an activity
+ACTIONS_IN_ORDER = "actions-after-opening"  # actions wait for the opening and are checked as they apply
+SELLER_CLOCKS = "seller-clocks-from-registration"  # the seller's clocks count from registration
+BOUNDED_CATCH_UP = "bounded-catch-up"  # missed reminders sent as one; long-open disputes continue as new
+STORE_REFUSAL = "store-refusal-flagged"  # an event the store refuses flags the dispute instead of failing
+# An event persisted by local activities, its notifications queued with it in one transaction, delivered
+# by one activity.
+PERSIST_IN_ONE_STEP = "persist-in-one-step"
+# One delivery activity per event, naming the event: what it delivers is what the outbox holds for it.
+DELIVER_BY_EVENT = "deliver-by-event"
