@@ -1,0 +1,45 @@
+"""The action catalogue: every action has its rule, its update and its route.
+
+``workflows.rules.Action`` names the actions; a new one that misses its row in ``RULES`` (who, when), its
+update on ``DisputeWorkflow`` or its route fails here, not on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from api.app import create_app
+from api.routes import actions
+from workflows.dispute import DisputeWorkflow
+from workflows.rules import RULES, Action
+
+OPENAPI = create_app().openapi()  # only its routes: nothing is served
+ROUTES = {route.name: route for route in actions.router.routes if isinstance(route, APIRoute)}
+
+
+def _operation(route: APIRoute) -> dict[str, Any] | None:
+    """The app's OpenAPI operation for ``route``: None unless the app serves it."""
+    operation = OPENAPI["paths"].get(route.path, {}).get("post")
+    return operation if operation and operation["operationId"] == route.unique_id else None
+
+
+def test_every_action_has_its_rule_and_every_rule_its_action() -> None:
+    assert set(RULES) == set(Action)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_every_action_is_an_update_of_the_same_name(action: Action) -> None:
+    handler = getattr(DisputeWorkflow, action.value, None)
+    assert handler is not None, f"DisputeWorkflow has no {action.value}"
+    assert callable(getattr(handler, "validator", None)), f"{action.value} is not a @workflow.update"
+
+
+def test_every_action_has_a_route_and_every_route_is_an_action() -> None:
+    """The routes on one dispute are named after the actions, one each, and the app serves them."""
+    assert set(ROUTES) == {action.value for action in Action}
+    for name, route in ROUTES.items():
+        assert route.methods == {"POST"} and route.path.startswith("/disputes/{dispute_id}/"), name
+        assert _operation(route) is not None, f"the app does not serve {route.path}"
