@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from api.contact import Email, Phone
 from api.dates import DATETIME_EXAMPLE, FirstContact
-from api.text import Text
+from api.text import Text, TextModel
 from workflows.models import (
     Actor,
     Channel,
     Deadline,
     DisputeState,
     DisputeSummary,
+    EscalateFields,
+    FlagSellerFields,
     Language,
-    Outcome,
+    ProvideInformationFields,
+    RequestInformationFields,
+    RequestSellerContactFields,
+    ResolveFields,
     SellerAccountStatus,
+    SellerResponseFields,
     Status,
     StrikeReason,
+    SubmitFindingsFields,
+    WithdrawFields,
 )
 
 
@@ -109,63 +117,43 @@ class IntakeResponse(BaseModel):
     deadlines: list[Deadline]
 
 
-# --- Actions. ---
+# --- Actions: each body is its action's fields (``workflows.models``), with its text checked. ---
 
 
-class ResolveBody(BaseModel):
+class ResolveBody(TextModel, ResolveFields):
     model_config = _request({"outcome": "refund", "summary": "Parcel lost by the carrier; full refund."})
 
-    outcome: Outcome
-    summary: Text = Field(min_length=1, max_length=5_000)
 
-
-class EscalateBody(BaseModel):
+class EscalateBody(TextModel, EscalateFields):
     model_config = _request({"reason": "The customer reports a safety issue."})
 
-    reason: Text = Field(min_length=1, max_length=2_000)
 
-
-Question = Annotated[Text, Field(min_length=1, max_length=2_000)]
-
-
-class InformationRequestBody(BaseModel):
+class InformationRequestBody(TextModel, RequestInformationFields):
     model_config = _request({"questions": ["Could you send a photo of the damaged item?"]})
 
-    questions: list[Question] = Field(min_length=1, max_length=20)
 
-
-class InformationBody(BaseModel):
+class InformationBody(TextModel, ProvideInformationFields):
     model_config = _request({"answer": "Photo sent by e-mail; the box was crushed."})
 
-    answer: Text = Field(min_length=1, max_length=10_000)
 
-
-class FindingsBody(BaseModel):
+class FindingsBody(TextModel, SubmitFindingsFields):
     model_config = _request({"findings": "The carrier confirms the parcel was lost in transit."})
 
-    findings: Text = Field(min_length=1, max_length=10_000)
 
-
-class SellerResponseBody(BaseModel):
+class SellerResponseBody(TextModel, SellerResponseFields):
     model_config = _request({"message": "We shipped a replacement today, tracking JX-55102."})
 
-    message: Text = Field(min_length=1, max_length=10_000)
 
-
-class SellerFlagBody(BaseModel):
+class SellerFlagBody(TextModel, FlagSellerFields):
     model_config = _request({"reason": "The seller refuses to take the item back."})
 
-    reason: Text = Field(min_length=1, max_length=2_000)
 
-
-class SellerContactBody(BaseModel):
+class SellerContactBody(TextModel, RequestSellerContactFields):
     model_config = _request({})
 
 
-class WithdrawBody(BaseModel):
+class WithdrawBody(TextModel, WithdrawFields):
     model_config = _request({"reason": "The parcel arrived after all."})
-
-    reason: Text = Field(min_length=1, max_length=2_000)
 
 
 class ReinstateBody(BaseModel):
