@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from api.contact import Email, Phone
@@ -14,12 +14,12 @@ from api.text import Text, TextModel
 from workflows.models import (
     Actor,
     Channel,
+    Customer,
     Deadline,
     DisputeState,
     DisputeSummary,
     EscalateFields,
     FlagSellerFields,
-    Language,
     ProvideInformationFields,
     RequestInformationFields,
     RequestSellerContactFields,
@@ -45,22 +45,15 @@ def _request(*examples: JsonDict) -> ConfigDict:
 # --- Intake. ---
 
 
-class CustomerIn(BaseModel):
+# The workflow's ``Customer`` (its fields, limits and reachability rule), its contact details checked: an
+# e-mail address normalised, a phone number in any usual form stored as E.164.
+class CustomerIn(TextModel, Customer):
     model_config = _request(
         {"id": "C-20931", "name": "Amina El Idrissi", "phone": "05 39 42 01 42", "language": "fr"}
     )
 
-    id: Text = Field(min_length=1, max_length=128, description="the customer's id in Jamla24's systems")
-    name: Text = Field(min_length=1, max_length=200)
     email: Email | None = None
     phone: Phone | None = Field(default=None, description="any usual form; stored as E.164")
-    language: Language = Language.FR
-
-    @model_validator(mode="after")
-    def _reachable(self) -> CustomerIn:
-        if not self.email and not self.phone:
-            raise ValueError("a customer needs an e-mail address or a phone number")
-        return self
 
 
 class IntakeRequest(BaseModel):

@@ -149,9 +149,12 @@ class SlaPolicy(BaseModel):
 
 
 class Customer(BaseModel):
-    """The complaining customer. PII: never in a workflow id, a search attribute or a log line."""
+    """The complaining customer. PII: never in a workflow id, a search attribute or a log line.
 
-    id: str = Field(min_length=1, max_length=128)
+    The API's ``CustomerIn`` derives from it: these limits and this rule are the API's too.
+    """
+
+    id: str = Field(min_length=1, max_length=128, description="the customer's id in Jamla24's systems")
     name: str = Field(min_length=1, max_length=200)
     email: str | None = None
     phone: str | None = None
