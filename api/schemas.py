@@ -10,7 +10,7 @@ from pydantic.config import JsonDict
 
 from api.contact import Email, Phone
 from api.dates import DATETIME_EXAMPLE, FirstContact
-from api.text import Text, TextModel
+from api.text import TextModel
 from workflows.models import (
     Actor,
     Channel,
@@ -36,8 +36,8 @@ from workflows.models import (
 def _request(*examples: JsonDict) -> ConfigDict:
     """Request bodies: unknown fields refused, surrounding blanks trimmed, examples for ``/docs``.
 
-    Their text fields are ``Text``: no NUL, lone surrogate or control character but newline and tab
-    (``tests/e2e/api/test_hostile_text.py`` sends one into each field of each body).
+    Each is a ``TextModel``: no NUL, lone surrogate or control character but newline and tab in any of
+    its text fields (``tests/e2e/api/test_hostile_text.py`` sends one into each field of each body).
     """
     return ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [*examples]})
 
@@ -56,7 +56,7 @@ class CustomerIn(TextModel, Customer):
     phone: Phone | None = Field(default=None, description="any usual form; stored as E.164")
 
 
-class IntakeRequest(BaseModel):
+class IntakeRequest(TextModel):
     model_config = _request(
         {
             "customer": {
@@ -76,11 +76,11 @@ class IntakeRequest(BaseModel):
     )
 
     customer: CustomerIn
-    order_id: Text = Field(min_length=1, max_length=128)
-    seller_id: Text = Field(min_length=1, max_length=128)
+    order_id: str = Field(min_length=1, max_length=128)
+    seller_id: str = Field(min_length=1, max_length=128)
     channel: Channel
-    category: Text = Field(min_length=1, max_length=64)
-    description: Text = Field(min_length=1, max_length=10_000)
+    category: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=1, max_length=10_000)
     first_contact_at: FirstContact | None = Field(
         default=None,
         description=(
@@ -89,7 +89,7 @@ class IntakeRequest(BaseModel):
         ),
         examples=[DATETIME_EXAMPLE],
     )
-    external_ref: Text | None = Field(
+    external_ref: str | None = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -149,12 +149,12 @@ class WithdrawBody(TextModel, WithdrawFields):
     model_config = _request({"reason": "The parcel arrived after all."})
 
 
-class ReinstateBody(BaseModel):
+class ReinstateBody(TextModel):
     model_config = _request(
         {"reason": "Both strikes came from the carrier's outage in March, now confirmed by the carrier."}
     )
 
-    reason: Text = Field(min_length=1, max_length=2_000, description="why; recorded and told to the seller")
+    reason: str = Field(min_length=1, max_length=2_000, description="why; recorded and told to the seller")
     lift_termination: bool = Field(
         default=False,
         description="needed to reinstate a terminated account (a restricted or warned one does not need it)",

@@ -8,6 +8,7 @@ from enum import StrEnum
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
+from api import schemas
 from api.text import Text, TextModel, printable, problem
 
 
@@ -105,3 +106,16 @@ def test_a_text_model_leaves_enums_and_numbers_to_their_own_types() -> None:
         (("colour",), "enum"),
         (("count",), "int_parsing"),
     ]
+
+
+def test_every_request_body_is_a_text_model() -> None:
+    """Request bodies (unknown fields refused) check their text, whichever model declared the field."""
+    bodies = [
+        model
+        for model in vars(schemas).values()
+        if isinstance(model, type)
+        and issubclass(model, BaseModel)
+        and model.model_config.get("extra") == "forbid"
+    ]
+    assert len(bodies) > 10
+    assert [body.__name__ for body in bodies if not issubclass(body, TextModel)] == []
