@@ -1,12 +1,11 @@
 """Text as the API accepts it and shows it back: anything PostgreSQL can store and a person can read.
 
-Every text that enters the API goes through :func:`problem`: the string fields of request bodies
-(:class:`TextModel`, or the ``Text`` type) and the path and query parameters and headers the app reads
-(``api.deps``). Refused:
-NUL, lone surrogates (halves of a UTF-16 pair, which are not characters: JSON can carry them as
-``"\\ud800"``, UTF-8 cannot encode them; in a URL or a header, bytes that are not UTF-8 arrive as such)
-and control characters other than newline and tab. NUL and lone surrogates make PostgreSQL and the
-Temporal data converter fail; control characters garble what operators, customers and sellers read
+Every text that enters the API goes through :func:`problem`: the string fields of request bodies (each
+body is a :class:`TextModel`) and the path and query parameters and headers the app reads (``api.deps``).
+Refused: NUL, lone surrogates (halves of a UTF-16 pair, which are not characters: JSON can carry them
+as ``"\\ud800"``, UTF-8 cannot encode them; in a URL or a header, bytes that are not UTF-8 arrive as
+such) and control characters other than newline and tab. NUL and lone surrogates make PostgreSQL and
+the Temporal data converter fail; control characters garble what operators, customers and sellers read
 (terminal escapes, bells, C1 codes from a mis-decoded text).
 """
 
@@ -60,7 +59,8 @@ def _checked(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_checked)]
-"""Every string field of a request body: refused (422 naming the field) when ``problem`` finds something.
+"""A string refused (422 naming the field) when ``problem`` finds something; what ``TextModel`` applies
+to each text field of a body, and the base of the API's own text types (``api.contact``).
 
 Checked as sent, before blanks are trimmed, so that nothing refused is accepted at either end."""
 
@@ -70,7 +70,7 @@ class TextModel(BaseModel):
 
     Request bodies derive their fields from the workflow's models, where each field and its limits are
     written once; refusing control characters is the API's concern, not the workflow's. So a body derives
-    from both: every field declared ``str``, ``str | None`` or ``list[str]`` is checked as sent, before
+    from both, and every field declared ``str``, ``str | None`` or ``list[str]`` is checked as sent, before
     blanks are trimmed, a list item by item (``["questions", 2]``). Enums, dates and numbers are left to
     their own types, as ``Text`` leaves them.
     """
