@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from api.contact import Email, Phone
 from api.dates import DATETIME_EXAMPLE, FirstContact
-from api.text import Text
+from api.text import TextModel
 from workflows.models import (
     Actor,
     Channel,
+    Customer,
     Deadline,
     DisputeState,
     DisputeSummary,
-    Language,
-    Outcome,
+    EscalateFields,
+    FlagSellerFields,
+    ProvideInformationFields,
+    RequestInformationFields,
+    RequestSellerContactFields,
+    ResolveFields,
     SellerAccountStatus,
+    SellerResponseFields,
     Status,
     StrikeReason,
+    SubmitFindingsFields,
+    WithdrawFields,
 )
 
 
 def _request(*examples: JsonDict) -> ConfigDict:
     """Request bodies: unknown fields refused, surrounding blanks trimmed, examples for ``/docs``.
 
-    Their text fields are ``Text``: no NUL, lone surrogate or control character but newline and tab
-    (``tests/e2e/api/test_hostile_text.py`` sends one into each field of each body).
+    Each is a ``TextModel``: no NUL, lone surrogate or control character but newline and tab in any of
+    its text fields (``tests/e2e/api/test_hostile_text.py`` sends one into each field of each body).
     """
     return ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [*examples]})
 
@@ -37,25 +45,18 @@ def _request(*examples: JsonDict) -> ConfigDict:
 # --- Intake. ---
 
 
-class CustomerIn(BaseModel):
+# The workflow's ``Customer`` (its fields, limits and reachability rule), its contact details checked: an
+# e-mail address normalised, a phone number in any usual form stored as E.164.
+class CustomerIn(TextModel, Customer):
     model_config = _request(
         {"id": "C-20931", "name": "Amina El Idrissi", "phone": "05 39 42 01 42", "language": "fr"}
     )
 
-    id: Text = Field(min_length=1, max_length=128, description="the customer's id in Jamla24's systems")
-    name: Text = Field(min_length=1, max_length=200)
     email: Email | None = None
     phone: Phone | None = Field(default=None, description="any usual form; stored as E.164")
-    language: Language = Language.FR
-
-    @model_validator(mode="after")
-    def _reachable(self) -> CustomerIn:
-        if not self.email and not self.phone:
-            raise ValueError("a customer needs an e-mail address or a phone number")
-        return self
 
 
-class IntakeRequest(BaseModel):
+class IntakeRequest(TextModel):
     model_config = _request(
         {
             "customer": {
@@ -75,11 +76,11 @@ class IntakeRequest(BaseModel):
     )
 
     customer: CustomerIn
-    order_id: Text = Field(min_length=1, max_length=128)
-    seller_id: Text = Field(min_length=1, max_length=128)
+    order_id: str = Field(min_length=1, max_length=128)
+    seller_id: str = Field(min_length=1, max_length=128)
     channel: Channel
-    category: Text = Field(min_length=1, max_length=64)
-    description: Text = Field(min_length=1, max_length=10_000)
+    category: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=1, max_length=10_000)
     first_contact_at: FirstContact | None = Field(
         default=None,
         description=(
@@ -88,7 +89,7 @@ class IntakeRequest(BaseModel):
         ),
         examples=[DATETIME_EXAMPLE],
     )
-    external_ref: Text | None = Field(
+    external_ref: str | None = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -109,71 +110,51 @@ class IntakeResponse(BaseModel):
     deadlines: list[Deadline]
 
 
-# --- Actions. ---
+# --- Actions: each body is its action's fields (``workflows.models``), with its text checked. ---
 
 
-class ResolveBody(BaseModel):
+class ResolveBody(TextModel, ResolveFields):
     model_config = _request({"outcome": "refund", "summary": "Parcel lost by the carrier; full refund."})
 
-    outcome: Outcome
-    summary: Text = Field(min_length=1, max_length=5_000)
 
-
-class EscalateBody(BaseModel):
+class EscalateBody(TextModel, EscalateFields):
     model_config = _request({"reason": "The customer reports a safety issue."})
 
-    reason: Text = Field(min_length=1, max_length=2_000)
 
-
-Question = Annotated[Text, Field(min_length=1, max_length=2_000)]
-
-
-class InformationRequestBody(BaseModel):
+class InformationRequestBody(TextModel, RequestInformationFields):
     model_config = _request({"questions": ["Could you send a photo of the damaged item?"]})
 
-    questions: list[Question] = Field(min_length=1, max_length=20)
 
-
-class InformationBody(BaseModel):
+class InformationBody(TextModel, ProvideInformationFields):
     model_config = _request({"answer": "Photo sent by e-mail; the box was crushed."})
 
-    answer: Text = Field(min_length=1, max_length=10_000)
 
-
-class FindingsBody(BaseModel):
+class FindingsBody(TextModel, SubmitFindingsFields):
     model_config = _request({"findings": "The carrier confirms the parcel was lost in transit."})
 
-    findings: Text = Field(min_length=1, max_length=10_000)
 
-
-class SellerResponseBody(BaseModel):
+class SellerResponseBody(TextModel, SellerResponseFields):
     model_config = _request({"message": "We shipped a replacement today, tracking JX-55102."})
 
-    message: Text = Field(min_length=1, max_length=10_000)
 
-
-class SellerFlagBody(BaseModel):
+class SellerFlagBody(TextModel, FlagSellerFields):
     model_config = _request({"reason": "The seller refuses to take the item back."})
 
-    reason: Text = Field(min_length=1, max_length=2_000)
 
-
-class SellerContactBody(BaseModel):
+class SellerContactBody(TextModel, RequestSellerContactFields):
     model_config = _request({})
 
 
-class WithdrawBody(BaseModel):
+class WithdrawBody(TextModel, WithdrawFields):
     model_config = _request({"reason": "The parcel arrived after all."})
 
-    reason: Text = Field(min_length=1, max_length=2_000)
 
-
-class ReinstateBody(BaseModel):
+class ReinstateBody(TextModel):
     model_config = _request(
         {"reason": "Both strikes came from the carrier's outage in March, now confirmed by the carrier."}
     )
 
-    reason: Text = Field(min_length=1, max_length=2_000, description="why; recorded and told to the seller")
+    reason: str = Field(min_length=1, max_length=2_000, description="why; recorded and told to the seller")
     lift_termination: bool = Field(
         default=False,
         description="needed to reinstate a terminated account (a restricted or warned one does not need it)",

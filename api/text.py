@@ -1,21 +1,23 @@
 """Text as the API accepts it and shows it back: anything PostgreSQL can store and a person can read.
 
-Every text that enters the API goes through :func:`problem`: the string fields of request bodies (the
-``Text`` type) and the path and query parameters and headers the app reads (``api.deps``). Refused:
-NUL, lone surrogates (halves of a UTF-16 pair, which are not characters: JSON can carry them as
-``"\\ud800"``, UTF-8 cannot encode them; in a URL or a header, bytes that are not UTF-8 arrive as such)
-and control characters other than newline and tab. NUL and lone surrogates make PostgreSQL and the
-Temporal data converter fail; control characters garble what operators, customers and sellers read
+Every text that enters the API goes through :func:`problem`: the string fields of request bodies (each
+body is a :class:`TextModel`) and the path and query parameters and headers the app reads (``api.deps``).
+Refused: NUL, lone surrogates (halves of a UTF-16 pair, which are not characters: JSON can carry them
+as ``"\\ud800"``, UTF-8 cannot encode them; in a URL or a header, bytes that are not UTF-8 arrive as
+such) and control characters other than newline and tab. NUL and lone surrogates make PostgreSQL and
+the Temporal data converter fail; control characters garble what operators, customers and sellers read
 (terminal escapes, bells, C1 codes from a mis-decoded text).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from functools import cache
+from types import NoneType, UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 ERROR_TYPE = "invalid_character"
 
@@ -57,6 +59,52 @@ def _checked(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_checked)]
-"""Every string field of a request body: refused (422 naming the field) when ``problem`` finds something.
+"""A string refused (422 naming the field) when ``problem`` finds something; what ``TextModel`` applies
+to each text field of a body, and the base of the API's own text types (``api.contact``).
 
 Checked as sent, before blanks are trimmed, so that nothing refused is accepted at either end."""
+
+
+class TextModel(BaseModel):
+    """A model whose every text field is checked as ``Text`` is, wherever the field was declared.
+
+    Request bodies derive their fields from the workflow's models, where each field and its limits are
+    written once; refusing control characters is the API's concern, not the workflow's. So a body derives
+    from both, and every field declared ``str``, ``str | None`` or ``list[str]`` is checked as sent, before
+    blanks are trimmed, a list item by item (``["questions", 2]``). Enums, dates and numbers are left to
+    their own types, as ``Text`` leaves them.
+    """
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _printable(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = _kind(cls, info.field_name) if info.field_name else None
+        if kind == "text":
+            return _checked(value)
+        if kind == "texts" and isinstance(value, list):
+            refused: list[InitErrorDetails] = [
+                {"type": PydanticCustomError(ERROR_TYPE, message), "loc": (index,), "input": item}
+                for index, item in enumerate(value)
+                if isinstance(item, str) and (message := problem(item)) is not None
+            ]
+            if refused:
+                raise ValidationError.from_exception_data(cls.__name__, refused)
+        return value
+
+
+@cache
+def _kind(model: type[BaseModel], field: str) -> Literal["text", "texts"] | None:
+    return _kind_of(model.model_fields[field].annotation)
+
+
+def _kind_of(annotation: Any) -> Literal["text", "texts"] | None:
+    """``text`` for ``str`` (in ``Annotated`` or with ``None``), ``texts`` for a list of them."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _kind_of(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        kinds = {_kind_of(option) for option in get_args(annotation) if option is not NoneType}
+        return kinds.pop() if len(kinds) == 1 else None
+    if origin is list:
+        return "texts" if _kind_of(get_args(annotation)[0]) == "text" else None
+    return "text" if annotation is str else None

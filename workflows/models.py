@@ -150,9 +150,12 @@ class SlaPolicy(BaseModel):
 
 
 class Customer(BaseModel):
-    """The complaining customer. PII: never in a workflow id, a search attribute or a log line."""
+    """The complaining customer. PII: never in a workflow id, a search attribute or a log line.
 
-    id: str = Field(min_length=1, max_length=128)
+    The API's ``CustomerIn`` derives from it: these limits and this rule are the API's too.
+    """
+
+    id: str = Field(min_length=1, max_length=128, description="the customer's id in Jamla24's systems")
     name: str = Field(min_length=1, max_length=200)
     email: str | None = None
     phone: str | None = None
@@ -210,52 +213,84 @@ class DisputeInput(BaseModel):
         return self
 
 
-# --- Actions: one model per update, each carrying who acts. ---
+# --- Actions. What each says is its fields, written once here: the update's argument adds who acts, the
+# API's body (``api.schemas``) adds its checks of text as sent. ---
 
 
-class ResolveAction(BaseModel):
-    actor: Actor
+class ResolveFields(BaseModel):
     outcome: Outcome
     summary: str = Field(min_length=1, max_length=5_000)
 
 
-class EscalateAction(BaseModel):
+class ResolveAction(ResolveFields):
     actor: Actor
+
+
+class EscalateFields(BaseModel):
     reason: str = Field(min_length=1, max_length=2_000)
 
 
-class RequestInformationAction(BaseModel):
+class EscalateAction(EscalateFields):
     actor: Actor
-    questions: list[str] = Field(min_length=1, max_length=20)
 
 
-class ProvideInformationAction(BaseModel):
+Question = Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
+class RequestInformationFields(BaseModel):
+    questions: list[Question] = Field(min_length=1, max_length=20)
+
+
+class RequestInformationAction(RequestInformationFields):
     actor: Actor
+
+
+class ProvideInformationFields(BaseModel):
     answer: str = Field(min_length=1, max_length=10_000)
 
 
-class SubmitFindingsAction(BaseModel):
+class ProvideInformationAction(ProvideInformationFields):
     actor: Actor
+
+
+class SubmitFindingsFields(BaseModel):
     findings: str = Field(min_length=1, max_length=10_000)
 
 
-class SellerResponseAction(BaseModel):
+class SubmitFindingsAction(SubmitFindingsFields):
     actor: Actor
+
+
+class SellerResponseFields(BaseModel):
     message: str = Field(min_length=1, max_length=10_000)
 
 
-class FlagSellerAction(BaseModel):
+class SellerResponseAction(SellerResponseFields):
     actor: Actor
+
+
+class FlagSellerFields(BaseModel):
     reason: str = Field(min_length=1, max_length=2_000)
 
 
-class RequestSellerContactAction(BaseModel):
+class FlagSellerAction(FlagSellerFields):
     actor: Actor
 
 
-class WithdrawAction(BaseModel):
+class RequestSellerContactFields(BaseModel):
+    """Nothing to say: the customer only asks."""
+
+
+class RequestSellerContactAction(RequestSellerContactFields):
     actor: Actor
+
+
+class WithdrawFields(BaseModel):
     reason: str = Field(min_length=1, max_length=2_000)
+
+
+class WithdrawAction(WithdrawFields):
+    actor: Actor
 
 
 # --- State, as the query returns it. ---

@@ -1,12 +1,16 @@
 """The state machine: which action each party may take, and when.
 
-One function answers every "may this happen?" question, so the workflow's validators, its signal
-handler and any future caller agree. A refusal is a sentence a person can act on.
+Each action's rule is one row of ``RULES`` (who takes it, in which statuses, its own condition), and
+one function reads it to answer every "may this happen?" question, so the workflow's validators, its
+signal handler and any future caller agree. A refusal is a sentence a person can act on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 from temporalio.exceptions import ApplicationError
 
@@ -24,6 +28,8 @@ REFUSED = "ActionRefused"
 
 
 class Action(StrEnum):
+    """Every action on a dispute; each is an update of ``DisputeWorkflow`` of the same name."""
+
     RESOLVE = "resolve"
     ESCALATE = "escalate"
     REQUEST_INFORMATION = "request_information"
@@ -35,50 +41,105 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
 
 
-# Who acts, and the lowest agent tier allowed (None: not an agent action). Operators take every agent action.
-_CUSTOMER_ACTIONS = {Action.PROVIDE_INFORMATION, Action.REQUEST_SELLER_CONTACT, Action.WITHDRAW}
-_MIN_AGENT_TIER = {
-    Action.RESOLVE: 1,
-    Action.ESCALATE: 1,
-    Action.REQUEST_INFORMATION: 2,
-    Action.SUBMIT_FINDINGS: 2,
-    Action.FLAG_SELLER: 1,
-}
-_ALLOWED_STATUS = {
-    Action.RESOLVE: {Status.OPEN, Status.AWAITING_CUSTOMER},
-    Action.ESCALATE: {Status.OPEN},
-    Action.REQUEST_INFORMATION: {Status.OPEN},
-    Action.PROVIDE_INFORMATION: {Status.AWAITING_CUSTOMER},
-    Action.SUBMIT_FINDINGS: {Status.OPEN, Status.AWAITING_CUSTOMER},
-    Action.SELLER_RESPONSE: {Status.OPEN, Status.AWAITING_CUSTOMER},
-    Action.FLAG_SELLER: {Status.OPEN},
-    Action.REQUEST_SELLER_CONTACT: {Status.OPEN, Status.AWAITING_CUSTOMER},
-    Action.WITHDRAW: {Status.OPEN, Status.AWAITING_CUSTOMER},
-}
+class Party(StrEnum):
+    """Who takes an action: the customer (through an intake client), the dispute's own seller, or agents
+    (operators take every agent action, at any tier)."""
+
+    CUSTOMER = "customer"
+    SELLER = "seller"
+    AGENT = "agent"
+
+
+@dataclass(frozen=True)
+class ActionRule:
+    """When an action is allowed: who takes it, in which statuses, and what else the dispute must say.
+
+    ``condition`` is the action's own test of the dispute, checked last: its refusal, or None.
+    """
+
+    party: Party
+    statuses: frozenset[Status]
+    min_agent_tier: int | None = None  # an agent action's lowest tier, raised to the dispute's own tier
+    condition: Callable[[DisputeState], str | None] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.party == Party.AGENT) != (self.min_agent_tier is not None):
+            raise ValueError("an agent action, and only an agent action, has a minimum agent tier")
+
+
+def _below_last_tier(state: DisputeState) -> str | None:
+    if state.tier >= 3:
+        return "The dispute is already at tier 3, customer experience, the last level; resolve it instead."
+    return None
+
+
+def _seller_not_responded(state: DisputeState) -> str | None:
+    if state.seller_efforts == SellerEfforts.RESPONDED:
+        return "The seller has already responded to this dispute."
+    return None
+
+
+def _seller_not_flagged(state: DisputeState) -> str | None:
+    if state.seller_flagged:
+        return "The seller has already been flagged for refusing to cooperate on this dispute."
+    return None
+
+
+def _contact_releasable(state: DisputeState) -> str | None:
+    if state.seller_contact_released:
+        return "The seller's contact details have already been released for this dispute."
+    if state.seller_efforts != SellerEfforts.FAILED:
+        due = state.deadline(DeadlineKind.SELLER_FAILURE).due_at
+        return (
+            "The seller's contact details can be released only once Jamla24's own efforts to reach "
+            f"the seller have failed; they are still under way until {due.isoformat()}."
+        )
+    return None
+
+
+_OPEN = frozenset({Status.OPEN})
+_AWAITING_CUSTOMER = frozenset({Status.AWAITING_CUSTOMER})
+_NOT_CLOSED = _OPEN | _AWAITING_CUSTOMER
+
+# The catalogue: each action's rule in one row (tests/test_action_catalogue.py checks that every action has
+# its row, its update and its route).
+RULES: Mapping[Action, ActionRule] = MappingProxyType(
+    {
+        Action.RESOLVE: ActionRule(Party.AGENT, _NOT_CLOSED, min_agent_tier=1),
+        Action.ESCALATE: ActionRule(Party.AGENT, _OPEN, min_agent_tier=1, condition=_below_last_tier),
+        Action.REQUEST_INFORMATION: ActionRule(Party.AGENT, _OPEN, min_agent_tier=2),
+        Action.PROVIDE_INFORMATION: ActionRule(Party.CUSTOMER, _AWAITING_CUSTOMER),
+        Action.SUBMIT_FINDINGS: ActionRule(Party.AGENT, _NOT_CLOSED, min_agent_tier=2),
+        Action.SELLER_RESPONSE: ActionRule(Party.SELLER, _NOT_CLOSED, condition=_seller_not_responded),
+        Action.FLAG_SELLER: ActionRule(Party.AGENT, _OPEN, min_agent_tier=1, condition=_seller_not_flagged),
+        Action.REQUEST_SELLER_CONTACT: ActionRule(Party.CUSTOMER, _NOT_CLOSED, condition=_contact_releasable),
+        Action.WITHDRAW: ActionRule(Party.CUSTOMER, _NOT_CLOSED),
+    }
+)
 
 
 def refusal(action: Action, actor: Actor, state: DisputeState) -> str | None:
     """Why ``actor`` may not take ``action`` now, or None when it may."""
+    rule = RULES[action]
     name = action.value.replace("_", " ")
     if state.closed:
         return f"Dispute {state.dispute_id} is already {state.status.value}; it can no longer change."
-    who = _who_refusal(action, actor, state)
+    who = _who_refusal(rule, name, actor, state)
     if who:
         return who
-    if state.status not in _ALLOWED_STATUS[action]:
+    if state.status not in rule.statuses:
         if state.status == Status.AWAITING_CUSTOMER:
             return f"Cannot {name} while the dispute awaits the customer's information."
         return f"Cannot {name}: the dispute is not awaiting information from the customer."
-    return _state_refusal(action, state)
+    return rule.condition(state) if rule.condition else None
 
 
-def _who_refusal(action: Action, actor: Actor, state: DisputeState) -> str | None:
-    name = action.value.replace("_", " ")
-    if action in _CUSTOMER_ACTIONS:
+def _who_refusal(rule: ActionRule, name: str, actor: Actor, state: DisputeState) -> str | None:
+    if rule.party == Party.CUSTOMER:
         if actor.role in (Role.CUSTOMER, Role.INTAKE):
             return None
         return f"Only the customer (through an intake client) may {name}; you act as {actor.role.value}."
-    if action == Action.SELLER_RESPONSE:
+    if rule.party == Party.SELLER:
         if actor.role != Role.SELLER:
             return f"Only the dispute's seller may respond to it; you act as {actor.role.value}."
         if actor.seller_id != state.seller_id:
@@ -88,31 +149,13 @@ def _who_refusal(action: Action, actor: Actor, state: DisputeState) -> str | Non
         return None
     if actor.role != Role.AGENT or actor.tier is None:
         return f"Only an agent or an operator may {name}; you act as {actor.role.value}."
-    needed = max(_MIN_AGENT_TIER[action], state.tier)
+    assert rule.min_agent_tier is not None  # every agent action has one (ActionRule.__post_init__)
+    needed = max(rule.min_agent_tier, state.tier)
     if actor.tier < needed:
         return (
             f"To {name} this dispute you must be an agent of tier {needed} or above "
             f"(it is at tier {state.tier}); you act at tier {actor.tier}."
         )
-    return None
-
-
-def _state_refusal(action: Action, state: DisputeState) -> str | None:
-    if action == Action.ESCALATE and state.tier >= 3:
-        return "The dispute is already at tier 3, customer experience, the last level; resolve it instead."
-    if action == Action.SELLER_RESPONSE and state.seller_efforts == SellerEfforts.RESPONDED:
-        return "The seller has already responded to this dispute."
-    if action == Action.FLAG_SELLER and state.seller_flagged:
-        return "The seller has already been flagged for refusing to cooperate on this dispute."
-    if action == Action.REQUEST_SELLER_CONTACT:
-        if state.seller_contact_released:
-            return "The seller's contact details have already been released for this dispute."
-        if state.seller_efforts != SellerEfforts.FAILED:
-            due = state.deadline(DeadlineKind.SELLER_FAILURE).due_at
-            return (
-                "The seller's contact details can be released only once Jamla24's own efforts to reach "
-                f"the seller have failed; they are still under way until {due.isoformat()}."
-            )
     return None
 
 

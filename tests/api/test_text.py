@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from api.text import Text, printable, problem
+from api import schemas
+from api.text import Text, TextModel, printable, problem
 
 
 @pytest.mark.parametrize(
@@ -58,3 +60,62 @@ def test_a_text_field_refuses_what_was_sent_before_trimming_it() -> None:
 def test_printable_writes_refused_characters_as_escapes() -> None:
     assert printable("a\x00b\ud800c\x1bd\ne\tf") == "a\\u0000b\\ud800c\\u001bd\ne\tf"
     printable("\ud800").encode()  # always encodable
+
+
+class Colour(StrEnum):
+    RED = "red"
+
+
+class Fields(BaseModel):
+    """Fields declared without the API's check, as the workflow's models declare them."""
+
+    note: str = Field(max_length=5)
+    maybe: str | None = None
+    lines: list[str] = Field(default_factory=list)
+    colour: Colour = Colour.RED
+    count: int = 0
+
+
+class Checked(TextModel, Fields, str_strip_whitespace=True):
+    pass
+
+
+def test_a_text_model_checks_the_text_fields_it_derives_and_keeps_their_limits() -> None:
+    assert (
+        Checked(note=" ok ", lines=[" a ", "b\tc"]).model_dump()
+        == Fields(note="ok", lines=["a", "b\tc"]).model_dump()
+    )
+    with pytest.raises(ValidationError) as refused:
+        Checked.model_validate(
+            {"note": "a\x00", "maybe": "\x1b", "lines": ["fine", "x\ud800", "bell\x07"], "count": 2}
+        )
+    assert [(e["loc"], e["type"]) for e in refused.value.errors()] == [
+        (("note",), "invalid_character"),
+        (("maybe",), "invalid_character"),
+        (("lines", 1), "invalid_character"),
+        (("lines", 2), "invalid_character"),
+    ]
+    with pytest.raises(ValidationError, match="at most 5 characters"):
+        Checked(note="longer")
+
+
+def test_a_text_model_leaves_enums_and_numbers_to_their_own_types() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Checked.model_validate({"note": "ok", "colour": "r\x00", "count": "1\x00"})
+    assert [(e["loc"], e["type"]) for e in refused.value.errors()] == [
+        (("colour",), "enum"),
+        (("count",), "int_parsing"),
+    ]
+
+
+def test_every_request_body_is_a_text_model() -> None:
+    """Request bodies (unknown fields refused) check their text, whichever model declared the field."""
+    bodies = [
+        model
+        for model in vars(schemas).values()
+        if isinstance(model, type)
+        and issubclass(model, BaseModel)
+        and model.model_config.get("extra") == "forbid"
+    ]
+    assert len(bodies) > 10
+    assert [body.__name__ for body in bodies if not issubclass(body, TextModel)] == []
