@@ -48,6 +48,8 @@ PASSED_THROUGH = (
     "workflows.recipients",
     "workflows.visibility",
     "workflows.patches",
+    "workflows.admission",
+    "workflows.continuation",
     "workflows.business_hours",
     "workflows.deadlines",
     "workflows.rules",

@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 from workflows import patches
+from workflows.admission import Admission
 from workflows.clocks import SUMMARIES, Clocks
+from workflows.continuation import continue_as_new, history_is_long
 from workflows.deadlines import (
     RESOLUTION_CLOCKS,
     SELLER_CLOCKS,
@@ -26,7 +28,6 @@ from workflows.journal import Journal
 from workflows.models import (
     SYSTEM,
     Actor,
-    Continuation,
     Deadline,
     DeadlineKind,
     DeadlineState,
@@ -49,12 +50,9 @@ from workflows.models import (
     WithdrawAction,
 )
 from workflows.recipients import Recipients
-from workflows.rules import Action, check, refusal
+from workflows.rules import Action, refusal
 from workflows.visibility import Visibility
 
-# A dispute continues as new once its history is this long: ~40 days of breach reminders, far below
-# Temporal's warning (10 240 events) and limit (51 200), so a replay after a cache eviction stays cheap.
-HISTORY_LIMIT = 1_000
 # How long a closed dispute whose events the store refused stays open for operators to repair it.
 REPAIR_WINDOW = timedelta(days=30)
 
@@ -79,12 +77,13 @@ class DisputeWorkflow:
             # Jamla24 contacts the seller when the dispute is registered: its clocks start then.
             deadlines=compute_deadlines(input.policy, input.first_contact_at, input.registered_at),
         )
-        self._applied_updates: set[str] = set()
+        applied: set[str] = set()
         refused: list[PendingEvent] = []
         if input.continued is not None:  # a long-open dispute's next run: go on where the last one was
             self._state = input.continued.state
-            self._applied_updates = set(input.continued.applied_updates)
+            applied = set(input.continued.applied_updates)
             refused = list(input.continued.unrecorded)
+        self._admission = Admission(self._state, applied)
         self._clocks = Clocks(self._state, self._policy)
         self._to = Recipients(input.customer, self._state)
         self._visibility = Visibility(self._state)
@@ -135,13 +134,9 @@ class DisputeWorkflow:
                 self._breach_reminder(n)
 
     async def _continue_as_new_if_long(self, input: DisputeInput, before: datetime) -> None:
-        """Continue as new once the history is long, at a quiet moment before ``before``.
-
-        The next run starts from this one's state (clocks, answers, applied updates, unrecorded events),
-        under the same id and search attributes. No quiet moment by then: try again after the next event.
-        """
-        info = workflow.info()
-        if info.get_current_history_length() < HISTORY_LIMIT and not info.is_continue_as_new_suggested():
+        """Continue as new once the history is long, at a quiet moment before ``before``; no quiet moment
+        by then: try again after the next event."""
+        if not history_is_long():
             return
         remaining = before - workflow.now()
         if remaining > timedelta(0) and not self._quiet():
@@ -153,22 +148,8 @@ class DisputeWorkflow:
                 )
             except TimeoutError:
                 return
-        if self._state.closed or not self._quiet():
-            return
-        continuation = Continuation(
-            state=self._state,
-            applied_updates=sorted(self._applied_updates),
-            unrecorded=self._journal.refused,
-        )
-        workflow.logger.info(
-            "dispute %s: continuing as new after %d history events",
-            self._state.dispute_id,
-            info.get_current_history_length(),
-        )
-        workflow.continue_as_new(
-            input.model_copy(update={"continued": continuation}),
-            search_attributes=workflow.info().typed_search_attributes,
-        )
+        if not self._state.closed and self._quiet():
+            continue_as_new(input, self._state, self._admission.applied, self._journal.refused)
 
     async def _await_repair(self) -> None:
         """A closed dispute whose events the store refused waits (bounded) for operators to repair it."""
@@ -228,12 +209,8 @@ class DisputeWorkflow:
         kind = deadline.kind
         if kind == DeadlineKind.SELLER_REMINDER:
             respond_by = self._state.deadline(DeadlineKind.SELLER_FAILURE).due_at.isoformat()
-            self._event(
-                EventKind.SELLER_REMINDED,
-                SYSTEM,
-                {"respond_by": respond_by},
-                notify=[self._to.seller(NotificationKind.SELLER_REMINDER, respond_by=respond_by)],
-            )
+            reminder = self._to.seller(NotificationKind.SELLER_REMINDER, respond_by=respond_by)
+            self._event(EventKind.SELLER_REMINDED, SYSTEM, {"respond_by": respond_by}, notify=[reminder])
         elif kind == DeadlineKind.SELLER_FAILURE:
             self._state.seller_efforts = SellerEfforts.FAILED
             self._event(
@@ -256,12 +233,8 @@ class DisputeWorkflow:
             self._escalate_to(3, SYSTEM, "not resolved within 48 hours of first contact", automatic=True)
         elif kind == DeadlineKind.BREACH_WARNING:
             breach_at = self._state.deadline(DeadlineKind.RESOLUTION).due_at.isoformat()
-            self._event(
-                EventKind.SLA_BREACH_WARNING,
-                SYSTEM,
-                {"breach_at": breach_at},
-                notify=[self._to.operators(NotificationKind.SLA_BREACH_WARNING, breach_at=breach_at)],
-            )
+            warning = self._to.operators(NotificationKind.SLA_BREACH_WARNING, breach_at=breach_at)
+            self._event(EventKind.SLA_BREACH_WARNING, SYSTEM, {"breach_at": breach_at}, notify=[warning])
         elif kind == DeadlineKind.RESOLUTION:
             self._state.sla_breached = True
             breach = self._to.operators(NotificationKind.SLA_BREACH)
@@ -270,12 +243,9 @@ class DisputeWorkflow:
     def _breach_reminder(self, n: int, *, missed: int = 0) -> None:
         """Reminder ``n``; ``missed`` earlier reminders whose times had passed are told in this one."""
         self._state.breach_reminders = n
-        self._event(
-            EventKind.SLA_BREACH_REMINDER,
-            SYSTEM,
-            {"reminder": n} | ({"missed": missed} if missed else {}),
-            notify=[self._to.operators(NotificationKind.SLA_BREACH_REMINDER, reminder=n)],
-        )
+        data = {"reminder": n} | ({"missed": missed} if missed else {})
+        reminder = self._to.operators(NotificationKind.SLA_BREACH_REMINDER, reminder=n)
+        self._event(EventKind.SLA_BREACH_REMINDER, SYSTEM, data, notify=[reminder])
 
     def _open(self) -> None:
         respond_by = self._state.deadline(DeadlineKind.SELLER_FAILURE).due_at.isoformat()
@@ -294,69 +264,33 @@ class DisputeWorkflow:
         if tier <= self._state.tier:  # escalation only goes up: a late timer does nothing
             return
         previous, self._state.tier = self._state.tier, tier
+        told = NotificationKind.INVESTIGATION_STARTED
+        if tier == 3:
+            told = NotificationKind.TRANSFERRED_TO_CUSTOMER_EXPERIENCE
         self._event(
             EventKind.ESCALATED,
             actor,
             {"from_tier": previous, "to_tier": tier, "reason": reason, "automatic": automatic},
-            notify=[
-                self._to.team(NotificationKind.DISPUTE_REACHED_TIER),
-                self._to.customer(
-                    NotificationKind.INVESTIGATION_STARTED
-                    if tier == 2
-                    else NotificationKind.TRANSFERRED_TO_CUSTOMER_EXPERIENCE
-                ),
-            ],
+            notify=[self._to.team(NotificationKind.DISPUTE_REACHED_TIER), self._to.customer(told)],
         )
 
-    # --- Actions: updates with validators. A refused action never reaches the history, except the
-    # second of two conflicting actions delivered in one task: it is refused as it applies (see _admit).
-
-    def _validate(self, action: Action, actor: Actor) -> None:
-        if self._is_retry():
-            return  # a retried request is answered, not refused
-        check(action, actor, self._state)
-
-    def _is_retry(self) -> bool:
-        info = workflow.current_update_info()
-        return info is not None and info.id in self._applied_updates
-
-    async def _admit(self, action: Action, actor: Actor) -> bool:
-        """Whether this update takes effect: False for a retry of one that already did.
-
-        Temporal runs the handlers of actions delivered with the start before ``run`` has opened the
-        dispute, and validates every action of a task before any applies. So an action waits for the
-        opening (within the same task) and is checked again against the state it is about to change.
-        Disputes started before this replay as they ran.
-        """
-        if self._is_retry():
-            return False
-        if workflow.patched(patches.ACTIONS_IN_ORDER):
-            await self._opened()
-            check(action, actor, self._state)
-        info = workflow.current_update_info()
-        if info is not None:
-            self._applied_updates.add(info.id)
-        return True
-
-    async def _opened(self) -> None:
-        # No timeout: ``run`` opens the dispute in the very task whose handlers wait here.
-        await workflow.wait_condition(lambda: bool(self._state.history))
+    # --- Actions: updates with validators (see ``admission``), and the resolve signal. ---
 
     @workflow.update
     async def resolve(self, action: ResolveAction) -> DisputeState:
-        if await self._admit(Action.RESOLVE, action.actor):
+        if await self._admission.admit(Action.RESOLVE, action.actor):
             self._resolve(action)
         return self._state
 
     @resolve.validator
     def _validate_resolve(self, action: ResolveAction) -> None:
-        self._validate(Action.RESOLVE, action.actor)
+        self._admission.validate(Action.RESOLVE, action.actor)
 
     @workflow.signal(name="resolve")
     async def resolve_signal(self, action: ResolveAction) -> None:
         """For operators in Temporal UI or the CLI; a refused signal is logged and changes nothing."""
         if workflow.patched(patches.ACTIONS_IN_ORDER):
-            await self._opened()
+            await self._admission.opened()
         reason = refusal(Action.RESOLVE, action.actor, self._state)
         if reason is not None:
             workflow.logger.warning("dispute %s: resolve signal refused: %s", self._state.dispute_id, reason)
@@ -364,154 +298,126 @@ class DisputeWorkflow:
         self._resolve(action)
 
     def _resolve(self, action: ResolveAction) -> None:
-        now = workflow.now()
-        self._state.status = Status.RESOLVED
-        self._state.resolution = Resolution(
-            outcome=action.outcome, summary=action.summary, by=action.actor, at=now
-        )
-        self._state.outcome = action.outcome
-        self._state.closed_at = now
+        s, now = self._state, workflow.now()
+        s.status, s.outcome, s.closed_at = Status.RESOLVED, action.outcome, now
+        s.resolution = Resolution(outcome=action.outcome, summary=action.summary, by=action.actor, at=now)
         self._clocks.settle_pending(RESOLUTION_CLOCKS, DeadlineState.MET)
         self._clocks.settle_pending(SELLER_CLOCKS, DeadlineState.CANCELLED)
-        self._event(EventKind.RESOLVED,
-            action.actor,
-            {"outcome": action.outcome.value, "summary": action.summary, "tier": self._state.tier},
-            notify=[
-                self._to.customer(
-                    NotificationKind.RESOLVED, outcome=action.outcome.value, summary=action.summary
-                )
-            ],
-        )
+        data = {"outcome": action.outcome.value, "summary": action.summary}
+        resolved = self._to.customer(NotificationKind.RESOLVED, **data)
+        self._event(EventKind.RESOLVED, action.actor, data | {"tier": self._state.tier}, notify=[resolved])
 
     @workflow.update
     async def escalate(self, action: EscalateAction) -> DisputeState:
-        if await self._admit(Action.ESCALATE, action.actor):
+        if await self._admission.admit(Action.ESCALATE, action.actor):
             self._escalate_to(self._state.tier + 1, action.actor, action.reason, automatic=False)
         return self._state
 
     @escalate.validator
     def _validate_escalate(self, action: EscalateAction) -> None:
-        self._validate(Action.ESCALATE, action.actor)
+        self._admission.validate(Action.ESCALATE, action.actor)
 
     @workflow.update
     async def request_information(self, action: RequestInformationAction) -> DisputeState:
-        if await self._admit(Action.REQUEST_INFORMATION, action.actor):
+        if await self._admission.admit(Action.REQUEST_INFORMATION, action.actor):
             self._state.status = Status.AWAITING_CUSTOMER
             self._state.information_requests.extend(action.questions)
             if self._policy.pause_while_awaiting_customer:
                 self._clocks.pause()
-            self._event(EventKind.INFORMATION_REQUESTED,
-                action.actor,
-                {"questions": action.questions},
-                notify=[
-                    self._to.customer(NotificationKind.INFORMATION_REQUESTED, questions=action.questions)
-                ],
-            )
+            data = {"questions": action.questions}
+            asked = self._to.customer(NotificationKind.INFORMATION_REQUESTED, **data)
+            self._event(EventKind.INFORMATION_REQUESTED, action.actor, data, notify=[asked])
         return self._state
 
     @request_information.validator
     def _validate_request_information(self, action: RequestInformationAction) -> None:
-        self._validate(Action.REQUEST_INFORMATION, action.actor)
+        self._admission.validate(Action.REQUEST_INFORMATION, action.actor)
 
     @workflow.update
     async def provide_information(self, action: ProvideInformationAction) -> DisputeState:
-        if await self._admit(Action.PROVIDE_INFORMATION, action.actor):
+        if await self._admission.admit(Action.PROVIDE_INFORMATION, action.actor):
             self._state.status = Status.OPEN
             if self._state.paused_since is not None:
                 self._clocks.resume()
-            self._event(EventKind.INFORMATION_PROVIDED,
-                action.actor,
-                {"answer": action.answer},
-                notify=[self._to.team(NotificationKind.INFORMATION_PROVIDED)],
-            )
+            provided = self._to.team(NotificationKind.INFORMATION_PROVIDED)
+            data = {"answer": action.answer}
+            self._event(EventKind.INFORMATION_PROVIDED, action.actor, data, notify=[provided])
         return self._state
 
     @provide_information.validator
     def _validate_provide_information(self, action: ProvideInformationAction) -> None:
-        self._validate(Action.PROVIDE_INFORMATION, action.actor)
+        self._admission.validate(Action.PROVIDE_INFORMATION, action.actor)
 
     @workflow.update
     async def submit_findings(self, action: SubmitFindingsAction) -> DisputeState:
-        if await self._admit(Action.SUBMIT_FINDINGS, action.actor):
+        if await self._admission.admit(Action.SUBMIT_FINDINGS, action.actor):
             self._state.findings = action.findings
             self._state.findings_at = self._state.findings_at or workflow.now()
             # The first findings before the deadline keep it; later ones are additions.
             due = self._state.deadline(DeadlineKind.FINDINGS)
             on_time = due.state in (DeadlineState.PENDING, DeadlineState.PAUSED)
             self._clocks.settle_pending({DeadlineKind.FINDINGS}, DeadlineState.MET)
-            self._event(EventKind.FINDINGS_SUBMITTED,
-                action.actor,
-                {"findings": action.findings, "on_time": on_time},
-                notify=[self._to.customer(NotificationKind.FINDINGS, findings=action.findings)],
-            )
+            findings = self._to.customer(NotificationKind.FINDINGS, findings=action.findings)
+            data = {"findings": action.findings, "on_time": on_time}
+            self._event(EventKind.FINDINGS_SUBMITTED, action.actor, data, notify=[findings])
         return self._state
 
     @submit_findings.validator
     def _validate_submit_findings(self, action: SubmitFindingsAction) -> None:
-        self._validate(Action.SUBMIT_FINDINGS, action.actor)
+        self._admission.validate(Action.SUBMIT_FINDINGS, action.actor)
 
     @workflow.update
     async def seller_response(self, action: SellerResponseAction) -> DisputeState:
-        if await self._admit(Action.SELLER_RESPONSE, action.actor):
+        if await self._admission.admit(Action.SELLER_RESPONSE, action.actor):
             self._state.seller_efforts = SellerEfforts.RESPONDED
             self._clocks.settle_pending(SELLER_CLOCKS, DeadlineState.MET)
-            self._event(EventKind.SELLER_RESPONDED,
-                action.actor,
-                {"message": action.message},
-                notify=[self._to.team(NotificationKind.SELLER_RESPONDED)],
-            )
+            responded = self._to.team(NotificationKind.SELLER_RESPONDED)
+            data = {"message": action.message}
+            self._event(EventKind.SELLER_RESPONDED, action.actor, data, notify=[responded])
         return self._state
 
     @seller_response.validator
     def _validate_seller_response(self, action: SellerResponseAction) -> None:
-        self._validate(Action.SELLER_RESPONSE, action.actor)
+        self._admission.validate(Action.SELLER_RESPONSE, action.actor)
 
     @workflow.update
     async def flag_seller(self, action: FlagSellerAction) -> DisputeState:
-        if await self._admit(Action.FLAG_SELLER, action.actor):
+        if await self._admission.admit(Action.FLAG_SELLER, action.actor):
             self._state.seller_flagged = True
-            self._event(EventKind.SELLER_FLAGGED,
-                action.actor,
-                {"reason": action.reason},
-                notify=[self._to.seller(NotificationKind.SELLER_STRIKE, reason=StrikeReason.REFUSED.value)],
-                strike=StrikeReason.REFUSED,
-            )
+            strike = self._to.seller(NotificationKind.SELLER_STRIKE, reason=StrikeReason.REFUSED.value)
+            data = {"reason": action.reason}
+            refused = StrikeReason.REFUSED
+            self._event(EventKind.SELLER_FLAGGED, action.actor, data, notify=[strike], strike=refused)
         return self._state
 
     @flag_seller.validator
     def _validate_flag_seller(self, action: FlagSellerAction) -> None:
-        self._validate(Action.FLAG_SELLER, action.actor)
+        self._admission.validate(Action.FLAG_SELLER, action.actor)
 
     @workflow.update
     async def request_seller_contact(self, action: RequestSellerContactAction) -> DisputeState:
-        if await self._admit(Action.REQUEST_SELLER_CONTACT, action.actor):
+        if await self._admission.admit(Action.REQUEST_SELLER_CONTACT, action.actor):
             self._state.seller_contact_released = True
             self._event(EventKind.SELLER_CONTACT_RELEASED, action.actor, {}, release_contact=True)
         return self._state
 
     @request_seller_contact.validator
     def _validate_request_seller_contact(self, action: RequestSellerContactAction) -> None:
-        self._validate(Action.REQUEST_SELLER_CONTACT, action.actor)
+        self._admission.validate(Action.REQUEST_SELLER_CONTACT, action.actor)
 
     @workflow.update
     async def withdraw(self, action: WithdrawAction) -> DisputeState:
-        if await self._admit(Action.WITHDRAW, action.actor):
+        if await self._admission.admit(Action.WITHDRAW, action.actor):
             self._state.status = Status.WITHDRAWN
             self._state.closed_at = workflow.now()
             self._clocks.settle_pending(RESOLUTION_CLOCKS | SELLER_CLOCKS, DeadlineState.CANCELLED)
-            self._event(EventKind.WITHDRAWN,
-                action.actor,
-                {"reason": action.reason},
-                notify=[
-                    self._to.customer(NotificationKind.WITHDRAWN),
-                    self._to.team(NotificationKind.WITHDRAWN),
-                ],
-            )
+            told = [self._to.customer(NotificationKind.WITHDRAWN), self._to.team(NotificationKind.WITHDRAWN)]
+            self._event(EventKind.WITHDRAWN, action.actor, {"reason": action.reason}, notify=told)
         return self._state
 
     @withdraw.validator
     def _validate_withdraw(self, action: WithdrawAction) -> None:
-        self._validate(Action.WITHDRAW, action.actor)
+        self._admission.validate(Action.WITHDRAW, action.actor)
 
     @workflow.query
     def state(self) -> DisputeState:

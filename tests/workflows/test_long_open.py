@@ -8,7 +8,8 @@ from temporalio.client import WorkflowHistory
 from tests.workflows.driver import AGENT3, DAY, Disputes, Handle, kinds
 from worker import build_replayer
 from workflows import search_attributes as sa
-from workflows.dispute import HISTORY_LIMIT, DisputeWorkflow
+from workflows.continuation import HISTORY_LIMIT
+from workflows.dispute import DisputeWorkflow
 from workflows.models import Outcome, ResolveAction, Status
 
 
