@@ -13,15 +13,12 @@ from api import read_model
 from api.schemas import CustomerContact, DisputeView
 from workflows import search_attributes as sa
 from workflows.dispute import DisputeWorkflow
+from workflows.dispute_start import workflow_id
 from workflows.models import DisputeInput, DisputeState
 
 log = logging.getLogger("api")
 
 QUERY_TIMEOUT = timedelta(seconds=2)  # a live worker answers a query in milliseconds
-
-
-def workflow_id(dispute_id: str) -> str:
-    return f"dispute-{dispute_id}"
 
 
 def handle_for(client: Client, dispute_id: str) -> WorkflowHandle[DisputeWorkflow, DisputeState]:

@@ -36,6 +36,7 @@ from api.schemas import (
     WithdrawBody,
 )
 from workflows.dispute import DisputeWorkflow
+from workflows.dispute_start import workflow_id
 from workflows.models import (
     EscalateAction,
     FlagSellerAction,
@@ -98,7 +99,7 @@ async def _act(
     request_id = update_id(key, name, idempotency_key)
     if idempotency_key is not None:  # the same key again: the same request, or a 422
         fingerprint = idempotency.digest(action, exclude={"actor"})
-        await idempotency.claim(pool, views.workflow_id(dispute_id), request_id, fingerprint, action=name)
+        await idempotency.claim(pool, workflow_id(dispute_id), request_id, fingerprint, action=name)
     handle = views.handle_for(client, dispute_id)
     try:
         async with asyncio.timeout(ACTION_TIMEOUT.total_seconds()):
