@@ -8,7 +8,7 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api import errors, views
@@ -111,34 +111,24 @@ def response_for(dispute: DisputeInput, state: DisputeState | None = None) -> In
 async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -> tuple[IntakeResponse, bool]:
     """Start the dispute's workflow; ``(answer, created)``. A retry of the same intake gets the same dispute.
 
-    The id is deterministic for an intake reference, so concurrent retries all name one workflow, started
-    with ``start_options``' id policies; a retry after the dispute closed is answered from the dispute it
-    already is. A 409 if the same reference came with another body.
+    The id is deterministic for an intake reference, so concurrent retries all name one workflow. Its
+    id policies (``start_options``) make any start but the first raise ``WorkflowAlreadyStartedError``,
+    whether the dispute runs or has closed: then it is answered from the dispute it already is (200),
+    or refused with a 409 if the same reference came with another body. A start the SDK retried after
+    a lost answer carries the same request id, so the server counts it as the first, not a duplicate.
     """
+    options = start_options(dispute)
     try:
-        handle = await client.start_workflow(
-            DisputeWorkflow.run,
-            dispute,
-            task_queue=task_queue,
-            **start_options(dispute),
-        )
-    except WorkflowAlreadyStartedError:  # closed, and its id is not reused
+        await client.start_workflow(DisputeWorkflow.run, dispute, task_queue=task_queue, **options)
+    except WorkflowAlreadyStartedError:
         return await _existing(client, dispute), False
-    if _started(handle):
-        log.info(
-            "dispute %s opened on %s",
-            dispute.dispute_id,
-            dispute.channel.value,
-            extra={"dispute_id": dispute.dispute_id},
-        )
-        return response_for(dispute), True
-    return await _existing(client, dispute), False
-
-
-def _started(handle: WorkflowHandle[DisputeWorkflow, DisputeState]) -> bool:
-    """Whether this start created the workflow (False: USE_EXISTING returned a running one)."""
-    response = getattr(handle, "_start_workflow_response", None)  # the SDK's handle keeps the answer
-    return bool(getattr(response, "started", True))
+    log.info(
+        "dispute %s opened on %s",
+        dispute.dispute_id,
+        dispute.channel.value,
+        extra={"dispute_id": dispute.dispute_id},
+    )
+    return response_for(dispute), True
 
 
 async def _existing(client: Client, dispute: DisputeInput) -> IntakeResponse:

@@ -60,15 +60,18 @@ class StartOptions(TypedDict):
 
 
 def start_options(dispute: DisputeInput) -> StartOptions:
-    """Start a dispute once per id: a retried intake names the workflow already started.
+    """Start a dispute at most once, ever: a second start of its id fails, whether it runs or has closed.
 
-    USE_EXISTING makes every start after the first return the running one instead of failing, and
-    REJECT_DUPLICATE makes sure a closed dispute's id is never started again.
+    An intake reference always maps to the same dispute id, so a retried intake names the workflow
+    already started. FAIL (the id is running) and REJECT_DUPLICATE (the id has closed) make every such
+    start raise ``WorkflowAlreadyStartedError``: the SDK's public API tells "created now" from "existed
+    already", where USE_EXISTING would return a handle that says so only in a private field. A closed
+    dispute is never started again.
     """
     return StartOptions(
         id=workflow_id(dispute.dispute_id),
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
         search_attributes=search_attributes(dispute),
         static_summary=static_summary(dispute),
     )
