@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api import errors, views
+from api import dispute_reads, errors
 from api.dates import iso
 from api.schemas import IntakeRequest, IntakeResponse
 from workflows.deadlines import compute_deadlines
@@ -133,11 +133,11 @@ async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -
 
 async def _existing(client: Client, dispute: DisputeInput) -> IntakeResponse:
     """The dispute this intake reference already opened, if the request is the same one."""
-    original = await views.start_input(client, dispute.dispute_id)
+    original = await dispute_reads.start_input(client, dispute.dispute_id)
     if original.intake_fingerprint != dispute.intake_fingerprint:
         raise errors.conflict(
             f"External reference {dispute.external_ref!r} on channel {dispute.channel.value} already opened "
             f"dispute {dispute.dispute_id} with a different request; use a new reference for a new dispute."
         )
     # Its current status if a worker answers; else what it was opened as (the deadlines do not change).
-    return response_for(original, await views.live_state(client, dispute.dispute_id))
+    return response_for(original, await dispute_reads.live_state(client, dispute.dispute_id))

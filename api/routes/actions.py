@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import errors, idempotency, views
+from api import dispute_reads, errors, idempotency, views
 from api.auth import ApiKey, KeyRole
 from api.deps import IDEMPOTENCY_KEY_HEADER, ClientDep, PoolDep, allow
 from api.routes.disputes import DisputeId
@@ -100,7 +100,7 @@ async def _act(
     if idempotency_key is not None:  # the same key again: the same request, or a 422
         fingerprint = idempotency.digest(action, exclude={"actor"})
         await idempotency.claim(pool, workflow_id(dispute_id), request_id, fingerprint, action=name)
-    handle = views.handle_for(client, dispute_id)
+    handle = dispute_reads.handle_for(client, dispute_id)
     try:
         async with asyncio.timeout(ACTION_TIMEOUT.total_seconds()):
             state = await handle.execute_update(update, action, id=request_id, rpc_timeout=ACTION_TIMEOUT)
@@ -115,13 +115,13 @@ async def _act(
         if error.status == RPCStatusCode.NOT_FOUND:
             raise await _closed_or_missing(client, pool, dispute_id) from None
         raise
-    contact = None if key.role == KeyRole.SELLER else await views.contact(client, dispute_id)
+    contact = None if key.role == KeyRole.SELLER else await dispute_reads.contact(client, dispute_id)
     return views.render(state, contact=contact)
 
 
 async def _closed_or_missing(client: Client, pool: asyncpg.Pool, dispute_id: str) -> HTTPException:
     """An update finds no running workflow: the dispute is closed (409) or does not exist (404)."""
-    if await views.describe(client, dispute_id) is None:
+    if await dispute_reads.describe(client, dispute_id) is None:
         return errors.not_found(dispute_id)
     status = await pool.fetchval("SELECT status FROM disputes WHERE dispute_id = $1", dispute_id)
     return errors.conflict(f"Dispute {dispute_id} is already {status or 'closed'}; it can no longer change.")
@@ -129,7 +129,7 @@ async def _closed_or_missing(client: Client, pool: asyncpg.Pool, dispute_id: str
 
 async def _own_dispute(client: Client, key: ApiKey, dispute_id: str) -> None:
     """403 unless the dispute is the seller's; also 403 for an unknown id, which must not tell them apart."""
-    if await views.seller_of(client, dispute_id) != key.seller_id:
+    if await dispute_reads.seller_of(client, dispute_id) != key.seller_id:
         raise errors.not_sellers(dispute_id, key.seller_id)
 
 
