@@ -5,21 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from temporalio.client import Client
 
 from api import dispute_reads, errors, intake, read_model, views
 from api.auth import ApiKey, KeyRole
 from api.dates import QueryDay, start_of
-from api.deps import ClientDep, PolicyDep, PoolDep, TaskQueueDep, allow
+from api.deps import ClientDep, DisputeId, PolicyDep, PoolDep, TaskQueueDep, allow
 from api.schemas import DisputePage, DisputeView, IntakeRequest, IntakeResponse
 from workflows.models import Channel, Status
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
-
-DisputeId = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["3f1c0d9e2b7a4c5d8e6f1a2b3c4d5e6f"])
-]
 
 _ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "no API key, or not a valid one"},
