@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from api import dispute_reads
 from api.intake import open_dispute
-from infra.processes import Child
+from devstack.processes import Child
 from infra.settings import TASK_QUEUE
 from tests.factories import dispute_input
 from workflows.dispute import DisputeWorkflow
