@@ -58,6 +58,9 @@ def test_infra_never_imports_the_api() -> None:
     assert importers(("infra",), "api") == {}
 
 
-def test_the_local_stack_is_not_installed_with_the_service() -> None:
+def test_the_local_stack_is_neither_installed_with_the_service_nor_in_its_image() -> None:
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert not [name for name in setuptools["packages"] if name.split(".")[0] == "devstack"]
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    copies = [line.split()[1:] for line in lines if line.startswith("COPY")]
+    assert copies and not [args for args in copies if args[0].rstrip("/") == "devstack"]
