@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m infra.devstack
+	$(BIN)/python -m devstack
 
 migrate: $(STAMP)
 	$(BIN)/python -m infra.migrate

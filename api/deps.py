@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the lifespan's resources, the policy, who is calling, and plain text only."""
+"""FastAPI dependencies: the lifespan's resources, the policy, who is calling, plain text only, and the
+parameters several routers share."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 import asyncpg
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Header, Path, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 from temporalio.client import Client
@@ -134,3 +135,19 @@ ClientDep = Annotated[Client, Depends(get_client)]
 PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 PolicyDep = Annotated[SlaPolicy, Depends(get_policy)]
 TaskQueueDep = Annotated[str, Depends(get_task_queue)]
+
+DisputeId = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["3f1c0d9e2b7a4c5d8e6f1a2b3c4d5e6f"])
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_KEY_HEADER,
+        min_length=1,
+        max_length=200,
+        description=(
+            "the same key on a retried request (the same body) makes the action take effect once; "
+            "with a different body it is refused (422)"
+        ),
+    ),
+]

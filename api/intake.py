@@ -8,21 +8,15 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
+from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api import errors, views
+from api import dispute_reads, errors
 from api.dates import iso
 from api.schemas import IntakeRequest, IntakeResponse
-from workflows import search_attributes as sa
 from workflows.deadlines import compute_deadlines
 from workflows.dispute import DisputeWorkflow
+from workflows.dispute_start import start_options, workflow_id
 from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, SlaPolicy, Status
 
 log = logging.getLogger("api")
@@ -100,7 +94,7 @@ def response_for(dispute: DisputeInput, state: DisputeState | None = None) -> In
     """The intake answer: from the input and its computed deadlines, or from a known state."""
     return IntakeResponse(
         dispute_id=dispute.dispute_id,
-        workflow_id=views.workflow_id(dispute.dispute_id),
+        workflow_id=workflow_id(dispute.dispute_id),
         status=state.status if state else Status.OPEN,
         tier=state.tier if state else 1,
         channel=dispute.channel,
@@ -114,68 +108,36 @@ def response_for(dispute: DisputeInput, state: DisputeState | None = None) -> In
     )
 
 
-def search_attributes(dispute: DisputeInput) -> TypedSearchAttributes:
-    """The workflow sets these itself; giving them at start makes the dispute findable at once."""
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(sa.DISPUTE_STATUS, Status.OPEN.value),
-            SearchAttributePair(sa.DISPUTE_TIER, "1"),
-            SearchAttributePair(sa.SELLER_ID, dispute.seller_id),
-            SearchAttributePair(sa.CHANNEL, dispute.channel.value),
-            SearchAttributePair(sa.SLA_BREACHED, False),
-            SearchAttributePair(sa.FIRST_CONTACT_AT, dispute.first_contact_at),
-        ]
-    )
-
-
 async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -> tuple[IntakeResponse, bool]:
     """Start the dispute's workflow; ``(answer, created)``. A retry of the same intake gets the same dispute.
 
-    The id is deterministic for an intake reference, so concurrent retries all name one workflow:
-    USE_EXISTING makes every start after the first return the running one instead of failing, and
-    REJECT_DUPLICATE makes sure a closed dispute's id is never started again (a retry after it closed is
-    answered from the dispute it already is). A 409 if the same reference came with another body.
+    The id is deterministic for an intake reference, so concurrent retries all name one workflow. Its
+    id policies (``start_options``) make any start but the first raise ``WorkflowAlreadyStartedError``,
+    whether the dispute runs or has closed: then it is answered from the dispute it already is (200),
+    or refused with a 409 if the same reference came with another body. A start the SDK retried after
+    a lost answer carries the same request id, so the server counts it as the first, not a duplicate.
     """
+    options = start_options(dispute)
     try:
-        handle = await client.start_workflow(
-            DisputeWorkflow.run,
-            dispute,
-            id=views.workflow_id(dispute.dispute_id),
-            task_queue=task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=search_attributes(dispute),
-            static_summary=(
-                f"dispute {dispute.dispute_id}: {dispute.channel.value} complaint about seller "
-                f"{dispute.seller_id} ({dispute.category})"
-            ),
-        )
-    except WorkflowAlreadyStartedError:  # closed, and its id is not reused
+        await client.start_workflow(DisputeWorkflow.run, dispute, task_queue=task_queue, **options)
+    except WorkflowAlreadyStartedError:
         return await _existing(client, dispute), False
-    if _started(handle):
-        log.info(
-            "dispute %s opened on %s",
-            dispute.dispute_id,
-            dispute.channel.value,
-            extra={"dispute_id": dispute.dispute_id},
-        )
-        return response_for(dispute), True
-    return await _existing(client, dispute), False
-
-
-def _started(handle: WorkflowHandle[DisputeWorkflow, DisputeState]) -> bool:
-    """Whether this start created the workflow (False: USE_EXISTING returned a running one)."""
-    response = getattr(handle, "_start_workflow_response", None)  # the SDK's handle keeps the answer
-    return bool(getattr(response, "started", True))
+    log.info(
+        "dispute %s opened on %s",
+        dispute.dispute_id,
+        dispute.channel.value,
+        extra={"dispute_id": dispute.dispute_id},
+    )
+    return response_for(dispute), True
 
 
 async def _existing(client: Client, dispute: DisputeInput) -> IntakeResponse:
     """The dispute this intake reference already opened, if the request is the same one."""
-    original = await views.start_input(client, dispute.dispute_id)
+    original = await dispute_reads.start_input(client, dispute.dispute_id)
     if original.intake_fingerprint != dispute.intake_fingerprint:
         raise errors.conflict(
             f"External reference {dispute.external_ref!r} on channel {dispute.channel.value} already opened "
             f"dispute {dispute.dispute_id} with a different request; use a new reference for a new dispute."
         )
     # Its current status if a worker answers; else what it was opened as (the deadlines do not change).
-    return response_for(original, await views.live_state(client, dispute.dispute_id))
+    return response_for(original, await dispute_reads.live_state(client, dispute.dispute_id))

@@ -34,6 +34,12 @@ FROM disputes WHERE dispute_id = $1
 _EVENTS = "SELECT seq, at, kind, actor, data, notified FROM dispute_events WHERE dispute_id = $1 ORDER BY seq"
 
 
+async def status(pool: asyncpg.Pool, dispute_id: str) -> Status | None:
+    """The dispute's last status the read model recorded; None if it has not heard of the dispute."""
+    value = await pool.fetchval("SELECT status FROM disputes WHERE dispute_id = $1", dispute_id)
+    return Status(value) if value is not None else None
+
+
 @dataclass
 class Snapshot:
     state: DisputeState

@@ -25,12 +25,11 @@ from datetime import UTC, datetime
 
 import httpx
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from api.intake import search_attributes
 from bench.stack import Stack, local_stack
 from infra.settings import TASK_QUEUE
 from workflows.dispute import DisputeWorkflow
+from workflows.dispute_start import start_options
 from workflows.models import Actor, Channel, Customer, DisputeInput, Role, SlaPolicy
 
 RUN = uuid.uuid4().hex[:8]
@@ -143,16 +142,8 @@ async def compare(stack: Stack, args: argparse.Namespace) -> int:
 
 
 async def start_bare(client: Client, dispute: DisputeInput, task_queue: str) -> None:
-    await client.start_workflow(
-        DisputeWorkflow.run,
-        dispute,
-        id=f"dispute-{dispute.dispute_id}",
-        task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        search_attributes=search_attributes(dispute),
-        static_summary=f"dispute {dispute.dispute_id}: chat complaint about seller {SELLER} (not_delivered)",
-    )
+    """The start ``POST /disputes`` makes (``start_options``), without the API around it."""
+    await client.start_workflow(DisputeWorkflow.run, dispute, task_queue=task_queue, **start_options(dispute))
 
 
 def parse_args() -> argparse.Namespace:

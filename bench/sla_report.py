@@ -31,8 +31,9 @@ from typing import Any
 import asyncpg
 
 from api.reports import SQL, WITHIN, sla_report, to_csv
+from devstack.postgres import start_embedded, stop_embedded
 from infra.migrate import migrate
-from infra.postgres import create_pool, start_embedded, stop_embedded, with_database
+from infra.postgres import create_pool, with_database
 from workflows.deadlines import RESOLUTION_CLOCKS, compute_deadlines
 from workflows.models import Deadline, DeadlineKind, DeadlineState, SlaPolicy
 

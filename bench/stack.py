@@ -1,6 +1,6 @@
 """The stack a benchmark runs against: ``make run``'s processes, on free ports and a data folder of its own.
 
-Every benchmark starts one (``python -m infra.devstack``, the same command ``make run`` runs) so that its
+Every benchmark starts one (``python -m devstack``, the same command ``make run`` runs) so that its
 figures and the bare baseline it compares them to come from the same servers in the same run, and stops
 it at the end. It also reads what the benchmarks measure from outside: process memory and CPU.
 """
@@ -27,8 +27,9 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from bench.stats import run_concurrently
-from infra.postgres import create_pool, start_embedded
-from infra.processes import Child, free_port
+from devstack.postgres import start_embedded
+from devstack.processes import Child, free_port
+from infra.postgres import create_pool
 from infra.settings import TASK_QUEUE, Settings
 from infra.temporal import connect
 
@@ -107,7 +108,7 @@ async def stack_at(
     child_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     child_env |= {name: str(port) for name, port in ports.items()} | (env or {})
     child_env |= {"DEVSTACK_DATA_DIR": str(data), "WORKERS": str(workers), "PYTHONUNBUFFERED": "1"}
-    argv = [sys.executable, "-m", "infra.devstack"]
+    argv = [sys.executable, "-m", "devstack"]
     async with Child("devstack", argv, env=child_env, cwd=ROOT, log_file=log) as devstack:
         api = f"http://127.0.0.1:{ports['API_PORT']}"
         await _wait_until_up(devstack, api)

@@ -1,1 +1,4 @@
-"""Process plumbing shared by the worker, the API and the local stack: settings, connections, migrations."""
+"""Process plumbing shared by the worker and the API: settings, connections, migrations, logs.
+
+It imports neither the API nor the local stack (``devstack``), which builds on it.
+"""

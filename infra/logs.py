@@ -10,7 +10,8 @@ from typing import Any
 
 from temporalio import activity, workflow
 
-WORKFLOW_ID_PREFIX = "dispute-"
+from workflows.dispute_start import WORKFLOW_ID_PREFIX
+
 # Fields a log call may add with ``extra=`` besides ``dispute_id``: codes and numbers, never PII.
 EXTRA_FIELDS = ("http_method", "http_route", "http_status", "duration_ms")
 

@@ -1,10 +1,11 @@
-"""Settings read from the environment; the one place that knows variable names and defaults."""
+"""Settings read from the environment; the one place that knows the service's variable names and defaults.
+
+The local stack's own (ports, data folder) are ``devstack.settings``'.
+"""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -73,19 +74,3 @@ class WorkerSettings(BaseSettings):
     # escalations, 8 cleared it in 14 s, 16 in 17 s, the SDK's default (unbounded) in 19 s. Deliveries
     # beyond it wait their turn on the server.
     max_concurrent_activities: int = Field(default=8, ge=1)
-
-
-class DevStackSettings(BaseSettings):
-    """The local stack of ``make run``: its ports and the folder its servers keep their data in."""
-
-    model_config = SettingsConfigDict(env_prefix="", frozen=True)
-
-    api_port: int = 8000
-    mailbox_port: int = 1025
-    temporal_port: int = 7233
-    temporal_ui_port: int = 8233
-    # Worker processes; each serves its Prometheus endpoint on 127.0.0.1, the first on
-    # ``worker_metrics_port``, the next ones on the ports after it.
-    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
-    worker_metrics_port: int = 9464
-    devstack_data_dir: Path = Path(__file__).resolve().parents[1] / ".data"

@@ -16,9 +16,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from devstack.postgres import start_embedded, stop_embedded
 from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
-from infra.postgres import create_pool, start_embedded, stop_embedded, with_database
+from infra.postgres import create_pool, with_database
 from tests.delivery.servers import WEBHOOK_SECRET, HttpReceiver, SmtpSink
 
 

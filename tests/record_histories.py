@@ -21,9 +21,10 @@ from typing import Any
 from temporalio.client import WorkflowHandle
 
 from activities.delivery import Deliveries
+from devstack.postgres import start_embedded
 from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
-from infra.postgres import create_pool, start_embedded
+from infra.postgres import create_pool
 from tests.delivery.servers import SmtpSink
 from tests.workflows.driver import (
     AGENT1,

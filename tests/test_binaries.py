@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.binaries import BinaryNotFoundError, find_binary
+from devstack.binaries import BinaryNotFoundError, find_binary
 
 
 @pytest.mark.parametrize("name", ["temporal", "temporal-test-server"])

@@ -20,10 +20,10 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from devstack.processes import STOP_GRACE
+from devstack.temporal_dev import _CLI_TYPES
 from infra.delivery_settings import DeliverySettings
-from infra.processes import STOP_GRACE
 from infra.settings import Settings, SlaSettings
-from infra.temporal_dev import _CLI_TYPES
 from workflows.search_attributes import ALL
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""``python -m infra.devstack`` comes up, stops cleanly on Ctrl-C, and comes back up on the same data."""
+"""``python -m devstack`` comes up, stops cleanly on Ctrl-C, and comes back up on the same data."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from infra.processes import Child, free_port
+from devstack.processes import Child, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 40.0  # seconds; a first start creates the PostgreSQL cluster
@@ -24,7 +24,7 @@ def devstack(data_dir: Path, log_file: Path, ports: dict[str, int]) -> Child:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # embedded PostgreSQL
     env |= {"DEVSTACK_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", "WORKERS": str(WORKERS)}
     env |= {name: str(port) for name, port in ports.items()}
-    return Child("devstack", [sys.executable, "-m", "infra.devstack"], env=env, cwd=ROOT, log_file=log_file)
+    return Child("devstack", [sys.executable, "-m", "devstack"], env=env, cwd=ROOT, log_file=log_file)
 
 
 async def wait_until_up(stack: Child, ports: dict[str, int]) -> Client:

@@ -8,8 +8,8 @@ from pathlib import Path
 import asyncpg
 
 from api.auth import is_active, parse, revoke_key
-from infra.devstack import KEYS_FILE, LOCAL_KEYS, DevStack
-from infra.settings import DevStackSettings
+from devstack.settings import DevStackSettings
+from devstack.stack import KEYS_FILE, LOCAL_KEYS, DevStack
 
 
 async def test_local_keys_are_created_once_and_replaced_when_revoked(

@@ -6,8 +6,8 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
-from infra.processes import free_port
-from infra.temporal_dev import TemporalDevServer
+from devstack.processes import free_port
+from devstack.temporal_dev import TemporalDevServer
 from workflows.search_attributes import ALL, DISPUTE_TIER
 
 

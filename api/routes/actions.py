@@ -7,22 +7,17 @@ same key with another body is refused (``api.idempotency``).
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import uuid
-from datetime import timedelta
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import errors, idempotency, views
+from api import dispute_reads, errors, idempotency, read_model, updates, views
 from api.auth import ApiKey, KeyRole
-from api.deps import IDEMPOTENCY_KEY_HEADER, ClientDep, PoolDep, allow
-from api.routes.disputes import DisputeId
+from api.deps import ClientDep, DisputeId, IdempotencyKey, PoolDep, allow
 from api.schemas import (
     DisputeView,
     EscalateBody,
@@ -36,6 +31,7 @@ from api.schemas import (
     WithdrawBody,
 )
 from workflows.dispute import DisputeWorkflow
+from workflows.dispute_start import workflow_id
 from workflows.models import (
     EscalateAction,
     FlagSellerAction,
@@ -50,23 +46,9 @@ from workflows.models import (
 
 router = APIRouter(prefix="/disputes/{dispute_id}", tags=["actions"])
 
-ACTION_TIMEOUT = timedelta(seconds=10)  # a running worker answers in milliseconds
-
 Agent = Annotated[ApiKey, Depends(allow(KeyRole.AGENT, KeyRole.OPERATOR))]
 Customer = Annotated[ApiKey, Depends(allow(KeyRole.INTAKE))]
 Seller = Annotated[ApiKey, Depends(allow(KeyRole.SELLER))]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias=IDEMPOTENCY_KEY_HEADER,
-        min_length=1,
-        max_length=200,
-        description=(
-            "the same key on a retried request (the same body) makes the action take effect once; "
-            "with a different body it is refused (422)"
-        ),
-    ),
-]
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "no API key, or not a valid one"},
@@ -75,14 +57,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"description": "the dispute refuses the action now; `detail` says why"},
     503: {"description": "no worker took the action in time; retry with the same Idempotency-Key"},
 }
-
-
-def update_id(key: ApiKey, action: str, idempotency_key: str | None) -> str:
-    """The update's id: the same for a retried request (same key, action and Idempotency-Key)."""
-    if idempotency_key is None:
-        return uuid.uuid4().hex
-    digest = hashlib.sha256(f"{key.key_id}\n{action}\n{idempotency_key}".encode()).hexdigest()
-    return f"{action}-{digest[:32]}"
 
 
 async def _act(
@@ -95,40 +69,35 @@ async def _act(
     idempotency_key: str | None,
 ) -> DisputeView:
     name: str = update.__name__
-    request_id = update_id(key, name, idempotency_key)
+    request_id = updates.update_id(key, name, idempotency_key)
     if idempotency_key is not None:  # the same key again: the same request, or a 422
         fingerprint = idempotency.digest(action, exclude={"actor"})
-        await idempotency.claim(pool, views.workflow_id(dispute_id), request_id, fingerprint, action=name)
-    handle = views.handle_for(client, dispute_id)
+        await idempotency.claim(pool, workflow_id(dispute_id), request_id, fingerprint, action=name)
+    handle = dispute_reads.handle_for(client, dispute_id)
     try:
-        async with asyncio.timeout(ACTION_TIMEOUT.total_seconds()):
-            state = await handle.execute_update(update, action, id=request_id, rpc_timeout=ACTION_TIMEOUT)
-    except WorkflowUpdateFailedError as error:
-        raise errors.refusal(error) from None
-    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError):
-        raise errors.unavailable(
-            f"No worker took the action within {ACTION_TIMEOUT.total_seconds():.0f} s; it may still take "
-            "effect: retry with the same Idempotency-Key to make sure it does, once."
-        ) from None
+        async with updates.answered("action"):
+            state = await handle.execute_update(
+                update, action, id=request_id, rpc_timeout=updates.ACTION_TIMEOUT
+            )
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             raise await _closed_or_missing(client, pool, dispute_id) from None
         raise
-    contact = None if key.role == KeyRole.SELLER else await views.contact(client, dispute_id)
+    contact = None if key.role == KeyRole.SELLER else await dispute_reads.contact(client, dispute_id)
     return views.render(state, contact=contact)
 
 
 async def _closed_or_missing(client: Client, pool: asyncpg.Pool, dispute_id: str) -> HTTPException:
     """An update finds no running workflow: the dispute is closed (409) or does not exist (404)."""
-    if await views.describe(client, dispute_id) is None:
+    if await dispute_reads.describe(client, dispute_id) is None:
         return errors.not_found(dispute_id)
-    status = await pool.fetchval("SELECT status FROM disputes WHERE dispute_id = $1", dispute_id)
+    status = await read_model.status(pool, dispute_id)
     return errors.conflict(f"Dispute {dispute_id} is already {status or 'closed'}; it can no longer change.")
 
 
 async def _own_dispute(client: Client, key: ApiKey, dispute_id: str) -> None:
     """403 unless the dispute is the seller's; also 403 for an unknown id, which must not tell them apart."""
-    if await views.seller_of(client, dispute_id) != key.seller_id:
+    if await dispute_reads.seller_of(client, dispute_id) != key.seller_id:
         raise errors.not_sellers(dispute_id, key.seller_id)
 
 

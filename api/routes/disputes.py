@@ -5,21 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from temporalio.client import Client
 
-from api import errors, intake, read_model, views
+from api import dispute_reads, errors, intake, read_model, views
 from api.auth import ApiKey, KeyRole
 from api.dates import QueryDay, start_of
-from api.deps import ClientDep, PolicyDep, PoolDep, TaskQueueDep, allow
+from api.deps import ClientDep, DisputeId, PolicyDep, PoolDep, TaskQueueDep, allow
 from api.schemas import DisputePage, DisputeView, IntakeRequest, IntakeResponse
 from workflows.models import Channel, Status
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
-
-DisputeId = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["3f1c0d9e2b7a4c5d8e6f1a2b3c4d5e6f"])
-]
 
 _ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "no API key, or not a valid one"},
@@ -77,7 +73,7 @@ async def get_dispute(
     Sellers see their own disputes only, without the customer's contact details.
     """
     is_seller = key.role == KeyRole.SELLER
-    if is_seller and await views.seller_of(client, dispute_id) != key.seller_id:
+    if is_seller and await dispute_reads.seller_of(client, dispute_id) != key.seller_id:
         raise errors.not_sellers(dispute_id, key.seller_id)
     view = await views.load(client, pool, dispute_id, with_contact=not is_seller)
     if view is None:
@@ -87,7 +83,7 @@ async def get_dispute(
 
 async def _missing(client: Client, dispute_id: str) -> Exception:
     """404, unless the dispute exists but neither its worker nor the read model can tell of it yet."""
-    if await views.describe(client, dispute_id) is None:
+    if await dispute_reads.describe(client, dispute_id) is None:
         return errors.not_found(dispute_id)
     return errors.unavailable(f"Dispute {dispute_id} exists, but no worker is answering for it yet.")
 

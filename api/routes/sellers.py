@@ -8,21 +8,15 @@ account's lock, and is the one that decides.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
-from temporalio.client import (
-    WithStartWorkflowOperation,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
+from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
-from api import errors, idempotency, seller_accounts
+from api import errors, idempotency, seller_accounts, updates
 from api.auth import ApiKey, KeyRole
-from api.deps import ClientDep, PolicyDep, PoolDep, TaskQueueDep, allow
-from api.routes.actions import ACTION_TIMEOUT, IdempotencyKey, update_id
+from api.deps import ClientDep, IdempotencyKey, PolicyDep, PoolDep, TaskQueueDep, allow
 from api.schemas import ReinstateBody, SellerAccountView
 from workflows.models import ReinstateRequest
 from workflows.rules import reinstatement_refusal
@@ -101,7 +95,7 @@ async def reinstate(
     `"lift_termination": true`. With an `Idempotency-Key`, a retried request changes the account once.
     """
     # The same for a retried request: same API key, seller and Idempotency-Key.
-    change = update_id(key, "reinstate", idempotency_key and f"{seller_id}\n{idempotency_key}")
+    change = updates.update_id(key, "reinstate", idempotency_key and f"{seller_id}\n{idempotency_key}")
     if idempotency_key is not None:  # the same key again: the same request, or a 422
         subject = f"seller-{seller_id}"
         await idempotency.claim(pool, subject, change, idempotency.digest(body), action="reinstate")
@@ -127,21 +121,13 @@ async def reinstate(
         # A retry joins the request still under way; after it ended, a new run finds the change recorded.
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
-    try:
-        async with asyncio.timeout(ACTION_TIMEOUT.total_seconds()):
-            await client.execute_update_with_start_workflow(
-                SellerAccountChangeWorkflow.recorded,
-                start_workflow_operation=start,
-                id="recorded",
-                rpc_timeout=ACTION_TIMEOUT,
-            )
-    except WorkflowUpdateFailedError as error:
-        raise errors.refusal(error) from None
-    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError):
-        raise errors.unavailable(
-            f"No worker took the change within {ACTION_TIMEOUT.total_seconds():.0f} s; it may still take "
-            "effect: retry with the same Idempotency-Key to make sure it does, once."
-        ) from None
+    async with updates.answered("change"):
+        await client.execute_update_with_start_workflow(
+            SellerAccountChangeWorkflow.recorded,
+            start_workflow_operation=start,
+            id="recorded",
+            rpc_timeout=updates.ACTION_TIMEOUT,
+        )
     view = await seller_accounts.load(pool, seller_id, policy.seller_strike_window, with_contact=True)
     assert view is not None  # the change just recorded names the seller
     return view

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from api.auth import KeyRole, KeyStore, create_key, is_active, parse, revoke_key
-from api.routes.actions import update_id
+from api.updates import update_id
 from workflows.models import Role
 
 

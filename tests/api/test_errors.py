@@ -11,8 +11,8 @@ import asyncpg
 import pytest
 
 from api.errors import postgres_unavailable
+from devstack.processes import free_port
 from infra.postgres import create_pool
-from infra.processes import free_port
 
 
 async def _raised(attempt: Awaitable[Any]) -> BaseException:

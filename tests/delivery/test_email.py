@@ -9,8 +9,8 @@ import pytest
 
 from activities.channels import Refused, Unavailable
 from activities.email import SmtpSender, build_message
+from devstack.processes import free_port
 from infra.delivery_settings import DeliverySettings
-from infra.processes import free_port
 from tests.delivery.servers import SmtpSink
 
 QUEUED_AT = datetime(2025, 4, 3, 10, 0, tzinfo=UTC)

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from activities.email import SmtpSender, build_message
+from devstack.mailbox import serve
+from devstack.processes import free_port
 from infra.delivery_settings import DeliverySettings
-from infra.mailbox import serve
-from infra.processes import free_port
 
 MESSAGE_ID = "<d-1.1.acknowledgement.customer.ab12@jamla24.test>"
 
@@ -57,7 +57,7 @@ async def test_each_message_is_kept_as_a_file_named_by_time_and_message_id(tmp_p
 async def test_the_command_serves_until_told_to_stop(tmp_path: Path) -> None:
     port, folder = free_port(), tmp_path / "mail"
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "infra.mailbox", "--port", str(port), "--dir", str(folder),
+        sys.executable, "-m", "devstack.mailbox", "--port", str(port), "--dir", str(folder),
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:

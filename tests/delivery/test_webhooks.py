@@ -19,7 +19,7 @@ from activities.webhooks import (
     sign,
     verify_signature,
 )
-from infra.processes import free_port
+from devstack.processes import free_port
 from tests.delivery.conftest import SECRET
 from tests.delivery.servers import HttpReceiver
 

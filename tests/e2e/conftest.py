@@ -17,11 +17,11 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from devstack.processes import STOP_GRACE, Child, free_port
+from devstack.temporal_dev import TemporalDevServer
 from infra.delivery_settings import DeliverySettings
-from infra.processes import STOP_GRACE, Child, free_port
 from infra.settings import TASK_QUEUE, Settings
 from infra.temporal import connect
-from infra.temporal_dev import TemporalDevServer
 from tests.delivery.servers import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]

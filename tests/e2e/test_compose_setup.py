@@ -15,7 +15,7 @@ import yaml
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
-from infra.binaries import find_binary
+from devstack.binaries import find_binary
 from workflows.search_attributes import ALL
 
 ROOT = Path(__file__).resolve().parents[2]

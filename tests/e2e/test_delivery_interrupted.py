@@ -20,8 +20,8 @@ import asyncpg
 import pytest
 from temporalio.client import Client, WorkflowHandle
 
+from devstack.processes import STOP_GRACE, Child
 from infra.delivery_settings import DeliverySettings
-from infra.processes import STOP_GRACE, Child
 from tests.delivery.servers import SmtpSink
 from tests.e2e.conftest import ROOT, wait_until_polling, worker_env
 from tests.factories import dispute_input

@@ -18,8 +18,8 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from api.intake import open_dispute
-from infra.binaries import find_binary
-from infra.processes import Child
+from devstack.binaries import find_binary
+from devstack.processes import Child
 from infra.settings import TASK_QUEUE
 from tests.factories import CUSTOMER, PII, dispute_input
 from workflows.clocks import SUMMARIES as TIMER_SUMMARIES

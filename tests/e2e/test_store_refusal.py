@@ -12,9 +12,9 @@ import asyncpg
 import pytest
 from temporalio.client import Client
 
-from api import views
+from api import dispute_reads
 from api.intake import open_dispute
-from infra.processes import Child
+from devstack.processes import Child
 from infra.settings import TASK_QUEUE
 from tests.factories import dispute_input
 from workflows.dispute import DisputeWorkflow
@@ -72,7 +72,7 @@ async def test_refused_events_leave_the_dispute_running_findable_and_repairable(
     now = datetime.now(UTC)
     dispute = dispute_input(now=now, seller_id=refusing_seller, policy=POLICY, prefix="refused-")
     await open_dispute(temporal_client, dispute, TASK_QUEUE)
-    handle = views.handle_for(temporal_client, dispute.dispute_id)
+    handle = dispute_reads.handle_for(temporal_client, dispute.dispute_id)
 
     # Its clocks go on: it escalates on time although none of its events could be recorded.
     loop = asyncio.get_running_loop()

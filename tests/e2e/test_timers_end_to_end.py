@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 from temporalio.client import Client, WorkflowHandle
 
-from infra.processes import Child
+from devstack.processes import Child
 from infra.settings import TASK_QUEUE, SlaSettings
 from tests.factories import dispute_input
 from workflows.dispute import DisputeWorkflow

@@ -18,7 +18,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from infra.processes import Child, free_port
+from devstack.processes import Child, free_port
 from tests.delivery.servers import SmtpSink
 from tests.e2e.conftest import NAMESPACE, ROOT, WORKER_START_TIMEOUT
 from tests.factories import dispute_input

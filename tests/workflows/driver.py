@@ -14,7 +14,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 
-from infra.binaries import find_binary
+from devstack.binaries import find_binary
 from infra.temporal import DATA_CONVERTER
 from tests.factories import dispute_input
 from workflows import search_attributes as sa

@@ -9,8 +9,8 @@ import httpx
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from activities.delivery import Deliveries
+from devstack.processes import free_port
 from infra.delivery_settings import DeliverySettings
-from infra.processes import free_port
 from tests.workflows.driver import AGENT1, AGENT2, HOUR, Disputes, time_skipping_env
 from worker import build_worker
 from workflows.dispute import DisputeWorkflow

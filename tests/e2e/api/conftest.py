@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.auth import KeyRole, create_key
-from infra.processes import Child
+from devstack.processes import Child
 from infra.settings import TASK_QUEUE, Settings
 from tests.e2e.conftest import NAMESPACE
 from workflows.models import SlaPolicy

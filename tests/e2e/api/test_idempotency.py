@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import httpx
-from temporalio.client import Client
+import pytest
+from temporalio.client import Client, WorkflowHandle
 
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import act, auth, get, intake_body, open_dispute
@@ -46,6 +48,28 @@ async def test_the_same_reference_with_another_body_is_409(http: httpx.AsyncClie
     )
     assert elsewhere.status_code == 201
     assert elsewhere.json()["dispute_id"] != first.json()["dispute_id"]
+
+
+async def test_created_or_existing_is_told_from_the_public_api_alone(
+    http: httpx.AsyncClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The handle ``start_workflow`` returns keeps nothing private to read: 201, then 200, then 409."""
+    original = Client.start_workflow
+
+    async def bare_handle(self: Client, *args: Any, **kwargs: Any) -> WorkflowHandle[Any, Any]:
+        handle: WorkflowHandle[Any, Any] = await original(self, *args, **kwargs)
+        if hasattr(handle, "_start_workflow_response"):  # what a later SDK may well not keep
+            del handle._start_workflow_response
+        return handle
+
+    monkeypatch.setattr(Client, "start_workflow", bare_handle)
+    body = intake_body(keys, external_ref=f"chat-{uuid.uuid4().hex}")
+    first = await http.post("/disputes", json=body, headers=auth(keys.intake))
+    retry = await http.post("/disputes", json=body, headers=auth(keys.intake))
+    other = intake_body(keys, external_ref=body["external_ref"], description="Something else entirely.")
+    conflicting = await http.post("/disputes", json=other, headers=auth(keys.intake))
+    assert [r.status_code for r in (first, retry, conflicting)] == [201, 200, 409], conflicting.text
+    assert retry.json()["dispute_id"] == first.json()["dispute_id"]
 
 
 async def test_a_retry_after_the_dispute_closed_answers_that_dispute(

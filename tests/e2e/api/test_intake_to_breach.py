@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from infra.processes import Child
+from devstack.processes import Child
 from tests.delivery.servers import SmtpSink
 from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.api.helpers import auth, eventually, intake_body

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from devstack.processes import Child, free_port
 from infra.logs import JsonFormatter
-from infra.processes import Child, free_port
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import act, auth, intake_body, open_dispute
 from tests.e2e.conftest import NAMESPACE, ROOT

@@ -19,9 +19,10 @@ import pytest
 
 from api.app import create_app
 from api.auth import KeyRole, create_key
+from devstack.postgres import start_embedded, stop_embedded
+from devstack.processes import Child
 from infra.migrate import migrate
-from infra.postgres import create_pool, start_embedded, stop_embedded
-from infra.processes import Child
+from infra.postgres import create_pool
 from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.api.helpers import auth, intake_body
 from workflows.models import SlaPolicy

@@ -19,7 +19,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from api.app import create_app
-from infra.processes import Child
+from devstack.processes import Child
 from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.api.helpers import act, auth, eventually, get, open_dispute
 from tests.e2e.conftest import NAMESPACE, ROOT

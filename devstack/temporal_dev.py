@@ -18,8 +18,8 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 
-from infra.binaries import find_binary
-from infra.processes import STOP_GRACE, Child, port_taken
+from devstack.binaries import find_binary
+from devstack.processes import STOP_GRACE, Child, port_taken
 from infra.settings import Settings
 from infra.temporal import connect
 from workflows.search_attributes import ALL

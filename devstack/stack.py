@@ -1,4 +1,5 @@
-"""The whole service on one machine (``make run``): PostgreSQL, migrations, Temporal, the worker, the API.
+"""The whole service on one machine (``make run``, ``python -m devstack``): PostgreSQL, migrations, Temporal,
+the worker, the API.
 
 Every server keeps its data in one folder (``DEVSTACK_DATA_DIR``, default ``.data``), so running it
 again picks up every dispute and pending timer. API keys for local use (an operator, an intake client,
@@ -20,12 +21,14 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from api.auth import KeyRole, create_key, is_active
+from devstack.postgres import start_embedded, stop_embedded
+from devstack.processes import STOP_GRACE, Child
+from devstack.settings import DevStackSettings
+from devstack.temporal_dev import TemporalDevServer
 from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
-from infra.postgres import create_pool, start_embedded, stop_embedded
-from infra.processes import STOP_GRACE, Child
-from infra.settings import DevStackSettings, Settings
-from infra.temporal_dev import TemporalDevServer
+from infra.postgres import create_pool
+from infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 API_HOST = "127.0.0.1"
@@ -102,7 +105,7 @@ class DevStack:
         mail_dir = self.data / "mail"
         mailbox_argv = [
             "-m",
-            "infra.mailbox",
+            "devstack.mailbox",
             "--port",
             str(self.settings.mailbox_port),
             "--dir",
@@ -252,6 +255,3 @@ async def main() -> int:
     say("stopped")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))

@@ -1,6 +1,6 @@
 """A local SMTP server that keeps every message it gets as a ``.eml`` file, for the local stack.
 
-``python -m infra.mailbox --port 1025 --dir .data/mail``: point the worker at it (SMTP_HOST=127.0.0.1,
+``python -m devstack.mailbox --port 1025 --dir .data/mail``: point the worker at it (SMTP_HOST=127.0.0.1,
 SMTP_PORT=1025, SMTP_TLS=none) and open the files with any mail program to read what the service sent.
 Files are named by arrival time and Message-ID, so they sort in the order they came; a resend of the
 same message (same Message-ID) shows up as a second file next to the first.
