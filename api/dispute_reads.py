@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from temporalio.client import Client, WorkflowExecutionDescription, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.schemas import CustomerContact
@@ -53,6 +53,12 @@ async def describe(client: Client, dispute_id: str) -> WorkflowExecutionDescript
         if error.status == RPCStatusCode.NOT_FOUND:
             return None
         raise
+
+
+async def ended(client: Client, dispute_id: str) -> bool:
+    """Whether the dispute's workflow has completed (no worker needed)."""
+    description = await describe(client, dispute_id)
+    return description is not None and description.status == WorkflowExecutionStatus.COMPLETED
 
 
 async def seller_of(client: Client, dispute_id: str) -> str | None:

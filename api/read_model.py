@@ -45,6 +45,8 @@ class Snapshot:
     state: DisputeState
     contact: CustomerContact
     as_of: datetime
+    # Written by a recorded snapshot of a closed dispute, every event up to it recorded and none refused.
+    complete: bool = False
 
 
 def _contact(row: asyncpg.Record) -> CustomerContact:
@@ -61,13 +63,15 @@ async def snapshot(pool: asyncpg.Pool, dispute_id: str) -> Snapshot | None:
             return None
         events = await conn.fetch(_EVENTS, dispute_id)
     # Rows last written before the snapshot existed have the summary's columns only.
-    state = row["state"] or {name: row[name] for name in DisputeSummary.model_fields}
-    history = [dict(event) for event in events]
-    return Snapshot(
-        state=DisputeState.model_validate(state | {"history": history}),
-        contact=_contact(row),
-        as_of=row["updated_at"],
+    values = row["state"] or {name: row[name] for name in DisputeSummary.model_fields}
+    state = DisputeState.model_validate(values | {"history": [dict(event) for event in events]})
+    complete = (
+        row["state"] is not None
+        and state.closed
+        and not state.unrecorded_events
+        and [e.seq for e in state.history] == list(range(1, state.revision + 1))
     )
+    return Snapshot(state=state, contact=_contact(row), as_of=row["updated_at"], complete=complete)
 
 
 # --- Lists. ---

@@ -16,13 +16,14 @@ from workflows.models import (
     Channel,
     Customer,
     Deadline,
-    DisputeState,
     DisputeSummary,
     EscalateFields,
     FlagSellerFields,
+    HistoryEntry,
     ProvideInformationFields,
     RequestInformationFields,
     RequestSellerContactFields,
+    Resolution,
     ResolveFields,
     SellerAccountStatus,
     SellerResponseFields,
@@ -172,14 +173,25 @@ class CustomerContact(BaseModel):
     phone: str | None = None
 
 
-class DisputeView(DisputeState):
+class DisputeView(DisputeSummary):
     """A dispute's whole state and history, and where the answer came from.
 
-    ``source`` is ``workflow`` (live) or ``read_model`` (PostgreSQL, when no worker answers): then
-    ``stale`` is true and ``revision`` / ``as_of`` say how far the read model has got.
+    Its fields are chosen here, not inherited from the workflow's state: what the workflow keeps for
+    itself is not API until it is written here. ``source`` is ``workflow`` (live) or ``read_model``
+    (PostgreSQL): a closed dispute is answered from there, complete (``stale`` false); an open one only
+    when no worker answers, and then ``stale`` is true and ``revision`` / ``as_of`` say how far the read
+    model has got.
     """
 
     workflow_id: str
+    findings: str | None = None
+    information_requests: list[str] = Field(default_factory=list)
+    seller_flagged: bool = False
+    unrecorded_events: list[int] = Field(default_factory=list, description="events the store refused")
+    paused_for: timedelta = timedelta(0)
+    paused_since: datetime | None = None
+    resolution: Resolution | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
     customer: CustomerContact | None = Field(default=None, description="absent for sellers")
     source: Literal["workflow", "read_model"]
     stale: bool

@@ -57,6 +57,9 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+CLOSED = frozenset({Status.RESOLVED, Status.WITHDRAWN})  # final: a dispute in these never changes again
+
+
 class SellerEfforts(StrEnum):
     PENDING = "pending"
     RESPONDED = "responded"
@@ -348,7 +351,7 @@ class DisputeSummary(BaseModel):
 
     @property
     def closed(self) -> bool:
-        return self.status in (Status.RESOLVED, Status.WITHDRAWN)
+        return self.status in CLOSED
 
     def deadline(self, kind: DeadlineKind) -> Deadline:
         return next(d for d in self.deadlines if d.kind == kind)

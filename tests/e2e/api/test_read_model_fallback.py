@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -18,11 +17,15 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from api import dispute_reads
 from api.app import create_app
+from api.dispute_reads import handle_for
+from api.views import render
 from devstack.processes import Child
+from tests.delivery.servers import SmtpSink
 from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.api.helpers import act, auth, eventually, get, open_dispute
-from tests.e2e.conftest import NAMESPACE, ROOT
+from tests.e2e.conftest import NAMESPACE, ROOT, worker_env
 from workflows.models import SlaPolicy
 
 
@@ -44,18 +47,15 @@ async def _polling(client: Client, queue: str, worker: Child) -> bool:
 
 @pytest.fixture
 async def own_stack(
-    temporal_dev_server: str, temporal_client: Client, database_url: str, tmp_path: Path
+    temporal_dev_server: str,
+    temporal_client: Client,
+    database_url: str,
+    mail_server: SmtpSink,
+    tmp_path: Path,
 ) -> AsyncIterator[Stack]:
     """An API and a worker of their own, on a task queue nobody else polls, so the test may stop it."""
     queue = f"disputes-{uuid.uuid4().hex[:8]}"
-    env = os.environ | {
-        "TEMPORAL_ADDRESS": temporal_dev_server,
-        "TEMPORAL_NAMESPACE": NAMESPACE,
-        "DATABASE_URL": database_url,
-        "TASK_QUEUE": queue,
-        "PYTHONUNBUFFERED": "1",
-        "METRICS_BIND": "",
-    }
+    env = worker_env(temporal_dev_server, database_url, mail_server, TASK_QUEUE=queue)
     worker = Child(
         "worker", [sys.executable, "worker.py"], env=env, cwd=ROOT, log_file=tmp_path / "worker.log"
     )
@@ -113,3 +113,26 @@ async def test_a_dispute_nobody_has_picked_up_yet_is_503_not_404(own_stack: Stac
     assert mine.status_code == 503
     theirs = await own_stack.http.get(f"/disputes/{dispute_id}", headers=auth(keys.other_seller))
     assert theirs.status_code == 403
+
+
+async def test_a_closed_dispute_is_answered_whole_without_a_worker(
+    own_stack: Stack, keys: Keys, temporal_client: Client
+) -> None:
+    http = own_stack.http
+    dispute_id = (await open_dispute(http, keys))["dispute_id"]
+    findings = {"findings": "The parcel was lost."}
+    assert (await act(http, keys.agent2, dispute_id, "findings", findings)).status_code == 200
+    body = {"outcome": "refund", "summary": "Refunded in full."}
+    assert (await act(http, keys.agent2, dispute_id, "resolve", body)).status_code == 200
+    # What the workflow itself answered last: its result, once it has ended.
+    final = await asyncio.wait_for(handle_for(temporal_client, dispute_id).result(), 30)
+    assert await own_stack.worker.stop() == 0
+
+    view = await asyncio.wait_for(get(http, keys.operator, dispute_id), 1.5)  # no wait for a worker
+
+    assert (view["source"], view["stale"]) == ("read_model", False)
+    contact = await dispute_reads.contact(temporal_client, dispute_id)
+    expected = render(final, contact=contact).model_dump(mode="json")
+    answer = {k: v for k, v in view.items() if k not in ("source", "as_of")}
+    assert answer == {k: v for k, v in expected.items() if k not in ("source", "as_of")}
+    assert view["findings"] == "The parcel was lost." and view["resolution"]["outcome"] == "refund"
