@@ -356,9 +356,6 @@ class DisputeSummary(BaseModel):
     def deadline(self, kind: DeadlineKind) -> Deadline:
         return next(d for d in self.deadlines if d.kind == kind)
 
-    def summary(self) -> DisputeSummary:
-        return DisputeSummary.model_validate(self.model_dump(include=set(DisputeSummary.model_fields)))
-
 
 class DisputeSnapshot(DisputeSummary):
     """The dispute's whole state but its history: what each recorded event leaves in the read model."""

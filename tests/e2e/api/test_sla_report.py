@@ -31,7 +31,7 @@ from workflows.models import (
     Channel,
     DeadlineKind,
     DeadlineState,
-    DisputeSummary,
+    DisputeSnapshot,
     EventRecord,
     HistoryEntry,
     Outcome,
@@ -60,7 +60,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _settle(summary: DisputeSummary, kinds: Set[DeadlineKind], state: DeadlineState, at: datetime) -> None:
+def _settle(summary: DisputeSnapshot, kinds: Set[DeadlineKind], state: DeadlineState, at: datetime) -> None:
     for deadline in summary.deadlines:
         if deadline.kind in kinds and deadline.state == DeadlineState.PENDING:
             deadline.state, deadline.settled_at = state, at
@@ -76,7 +76,7 @@ async def tell(
     """Record a dispute's events (kind, hours after first contact, data) as its workflow would."""
     dispute_id = f"rep-{uuid.uuid4().hex[:12]}"
     first_contact = registered - timedelta(minutes=10)
-    summary = DisputeSummary(
+    summary = DisputeSnapshot(
         dispute_id=dispute_id,
         seller_id=seller_id,
         channel=channel,
@@ -109,7 +109,7 @@ async def tell(
         summary.revision = seq
         event = HistoryEntry(seq=seq, at=at, kind=kind, actor=AGENT if data else SYSTEM, data=data)
         await ActivityEnvironment().run(
-            store.record_event, EventRecord(event=event, summary=summary.summary())
+            store.record_event, EventRecord(event=event, summary=summary)
         )
     return dispute_id
 
