@@ -20,7 +20,8 @@ from workflows.models import (
     StrikeRequest,
     StrikeResult,
 )
-from workflows.rules import REFUSED, reinstatement_refusal
+from workflows.options import ACTION_REFUSED
+from workflows.rules import reinstatement_refusal
 
 _RANK = {status: rank for rank, status in enumerate(SellerAccountStatus)}
 
@@ -198,7 +199,7 @@ class SellerAccounts:
                         req.seller_id, current, lift_termination=req.lift_termination
                     )
                     if refusal is not None:
-                        raise ApplicationError(refusal, type=REFUSED, non_retryable=True)
+                        raise ApplicationError(refusal, type=ACTION_REFUSED, non_retryable=True)
                     await conn.execute(
                         "UPDATE sellers SET status = 'active', updated_at = now() WHERE seller_id = $1",
                         req.seller_id,

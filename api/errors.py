@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from api.text import printable
-from workflows.rules import REFUSED
+from workflows.options import ACTION_REFUSED
 
 log = logging.getLogger("api")
 
@@ -70,7 +70,7 @@ def unavailable(detail: str) -> HTTPException:
 def refusal(error: WorkflowUpdateFailedError) -> HTTPException:
     """A 409 with the workflow's reason, if the dispute refused the action; else re-raise."""
     cause = error.cause
-    if isinstance(cause, ApplicationError) and cause.type == REFUSED:
+    if isinstance(cause, ApplicationError) and cause.type == ACTION_REFUSED:
         return conflict(cause.message)
     raise error
 

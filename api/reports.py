@@ -34,6 +34,8 @@ from typing import Any
 import asyncpg
 from pydantic import BaseModel, Field
 
+from workflows.events import EventKind
+
 HOUR = 3600.0
 WITHIN = {"24h": 24 * HOUR, "48h": 48 * HOUR, "5d": 5 * 24 * HOUR}
 
@@ -56,7 +58,7 @@ WITH measured AS (
             WHEN d.deadlines @> '[{"kind": "findings", "state": "missed"}]' THEN 'missed'
         END AS findings,
         (d.status = 'resolved' AND d.tier = 1 AND NOT EXISTS (
-            SELECT 1 FROM dispute_events e WHERE e.dispute_id = d.dispute_id AND e.kind = 'escalated'
+            SELECT 1 FROM dispute_events e WHERE e.dispute_id = d.dispute_id AND e.kind = :escalated
         )) AS first_contact
     FROM disputes d
     WHERE d.registered_at >= $1 AND d.registered_at < $2
@@ -83,7 +85,7 @@ SELECT
     percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90_seconds
 FROM measured
 GROUP BY GROUPING SETS ((), (channel), (tier_key), (seller_id))
-"""
+""".replace(":escalated", f"'{EventKind.ESCALATED.value}'")  # a literal, as the partial index's
 
 
 class SlaMeasures(BaseModel):

@@ -35,3 +35,8 @@ async def connect(dsn: str) -> asyncpg.Connection:
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """The pool the worker's activities and the API share."""
     return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+
+
+async def ping(pool: asyncpg.Pool) -> None:
+    """A round trip to the database: it answers, or this raises."""
+    await pool.fetchval("SELECT 1")

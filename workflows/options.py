@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from temporalio.common import RetryPolicy
 
+# The dispute refuses an action now: the reason is the message (the API answers 409 with it).
+ACTION_REFUSED = "ActionRefused"
 # Error types an activity raises when retrying cannot help.
 BAD_DATA = "BadData"  # the database refused the data itself (a constraint, a value out of range)
 DELIVERY_REFUSED = "DeliveryRefused"  # a receiver refused the message for good (an unknown address)

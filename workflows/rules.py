@@ -23,8 +23,7 @@ from workflows.models import (
     SellerEfforts,
     Status,
 )
-
-REFUSED = "ActionRefused"
+from workflows.options import ACTION_REFUSED
 
 
 class Action(StrEnum):
@@ -163,7 +162,7 @@ def check(action: Action, actor: Actor, state: DisputeState) -> None:
     """Raise the refusal as a non-retryable error whose message is the reason (the API answers 409)."""
     reason = refusal(action, actor, state)
     if reason is not None:
-        raise ApplicationError(reason, type=REFUSED, non_retryable=True)
+        raise ApplicationError(reason, type=ACTION_REFUSED, non_retryable=True)
 
 
 def reinstatement_refusal(

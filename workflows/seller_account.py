@@ -19,8 +19,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from workflows.delivery import DeliveryResult, NotificationKey, deliver
 from workflows.events import NotificationKind, RecipientKind
 from workflows.models import AccountChange, NotificationRequest, ReinstateRequest
-from workflows.options import STORE_RETRY, STORE_TIMEOUT
-from workflows.rules import REFUSED
+from workflows.options import ACTION_REFUSED, STORE_RETRY, STORE_TIMEOUT
 
 # The activities import the database driver: they come from outside the sandbox (the worker passes the
 # models and pure modules through once, where it is built: see worker.PASSED_THROUGH).
@@ -72,7 +71,7 @@ class SellerAccountChangeWorkflow:
             )
         except ActivityError as error:
             cause = error.cause
-            if not (isinstance(cause, ApplicationError) and cause.type == REFUSED):
+            if not (isinstance(cause, ApplicationError) and cause.type == ACTION_REFUSED):
                 raise
             self._refused = cause.message
             await workflow.wait_condition(workflow.all_handlers_finished)
@@ -98,5 +97,5 @@ class SellerAccountChangeWorkflow:
         """The change, once it and its notification are recorded; fails with the reason if refused."""
         await workflow.wait_condition(lambda: self._change is not None or self._refused is not None)
         if self._change is None:
-            raise ApplicationError(self._refused or "refused", type=REFUSED, non_retryable=True)
+            raise ApplicationError(self._refused or "refused", type=ACTION_REFUSED, non_retryable=True)
         return self._change

@@ -10,6 +10,7 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 
 from api.deps import ClientDep, PoolDep
 from api.schemas import Liveness, Readiness
+from infra.postgres import ping
 
 router = APIRouter(tags=["health"])
 
@@ -38,7 +39,7 @@ async def readyz(response: Response, client: ClientDep, pool: PoolDep) -> Readin
 
     async def postgres() -> None:
         async with asyncio.timeout(CHECK_TIMEOUT):
-            await pool.fetchval("SELECT 1")
+            await ping(pool)
 
     results = await asyncio.gather(temporal(), postgres(), return_exceptions=True)
     checks = {

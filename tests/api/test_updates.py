@@ -11,7 +11,7 @@ from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeou
 from temporalio.exceptions import ApplicationError
 
 from api import updates
-from workflows.rules import REFUSED
+from workflows.options import ACTION_REFUSED
 
 
 async def _answer(error: BaseException, what: str = "action") -> HTTPException:
@@ -37,7 +37,7 @@ async def test_a_call_outlasting_the_action_timeout_is_a_503(monkeypatch: pytest
 
 
 async def test_the_workflows_refusal_is_409_with_its_reason_and_other_failures_stay_errors() -> None:
-    refused = WorkflowUpdateFailedError(ApplicationError("Tier 1 may not act now.", type=REFUSED))
+    refused = WorkflowUpdateFailedError(ApplicationError("Tier 1 may not act now.", type=ACTION_REFUSED))
     answer = await _answer(refused)
     assert (answer.status_code, answer.detail) == (409, "Tier 1 may not act now.")
     broken = WorkflowUpdateFailedError(ApplicationError("a bug", type="ValueError"))

@@ -38,7 +38,8 @@ from workflows.models import (
     SubmitFindingsAction,
     WithdrawAction,
 )
-from workflows.rules import REFUSED, Action, refusal
+from workflows.options import ACTION_REFUSED
+from workflows.rules import Action, refusal
 
 
 async def refused(handle: Handle, update: Any, action: Any) -> str:
@@ -48,7 +49,7 @@ async def refused(handle: Handle, update: Any, action: Any) -> str:
     with pytest.raises(WorkflowUpdateFailedError) as raised:
         await handle.execute_update(update, action)
     cause = raised.value.cause
-    assert isinstance(cause, ApplicationError) and cause.type == REFUSED
+    assert isinstance(cause, ApplicationError) and cause.type == ACTION_REFUSED
     after_state = await handle.query(DisputeWorkflow.state)
     assert after_state.history == before_state.history
     assert after_state.model_dump(exclude={"history"}) == before_state.model_dump(exclude={"history"})

@@ -25,7 +25,7 @@ from tests.workflows.driver import AGENT1, CUSTOMER, Disputes, Handle, kinds
 from worker import build_worker
 from workflows.dispute import DisputeWorkflow
 from workflows.models import EscalateAction, Outcome, ResolveAction, Status, WithdrawAction
-from workflows.rules import REFUSED
+from workflows.options import ACTION_REFUSED
 
 ADMITTED = 2.0  # seconds for the server to hold the actions before any worker polls
 
@@ -98,7 +98,7 @@ async def test_two_conflicting_actions_in_one_task_take_effect_once(
     refused = [r for r in results if isinstance(r, WorkflowUpdateFailedError)]
     assert len(answered) == len(refused) == 1, results
     cause = refused[0].cause
-    assert isinstance(cause, ApplicationError) and cause.type == REFUSED
+    assert isinstance(cause, ApplicationError) and cause.type == ACTION_REFUSED
     assert "it can no longer change" in cause.message
     assert state.status in (Status.RESOLVED, Status.WITHDRAWN)
     assert kinds(state)[0] == "opened"
