@@ -12,9 +12,9 @@ by tier of resolution and by seller:
 - The ``*_share`` of each of those is of the disputes the period opened that were not withdrawn: a
   withdrawn dispute was neither resolved nor left unresolved by Jamla24. A dispute still open counts as
   not (yet) resolved, so a period ending less than 5 days ago shows shares that can still grow.
-- ``findings_met`` / ``findings_missed``: the findings clock (48 h) settled met (findings delivered or the
-  dispute resolved in time) or missed; ``findings_on_time_share`` = met / (met + missed). Disputes whose
-  clock is still running or was cancelled (withdrawn) count in neither.
+- ``findings_met`` / ``findings_missed``: the findings clock (48 h) settled met (findings delivered in
+  time) or missed; ``findings_on_time_share`` = met / (met + missed). Disputes whose clock is still running,
+  was cancelled (withdrawn) or was not needed (resolved before any findings) count in neither.
 - ``breaches``: disputes past their 5-day limit (``sla_breached``).
 - ``median_hours_to_resolution``, ``p90_hours_to_resolution``: of the resolved disputes, hours from first
   contact to resolution (continuous percentiles); null when none was resolved.

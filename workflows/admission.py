@@ -36,7 +36,7 @@ class Admission:
             return False
         if workflow.patched(patches.ACTIONS_IN_ORDER):
             await self.opened()
-            check(action, actor, self._state)
+            check(action, actor, self._state, lifecycle_tiers=workflow.patched(patches.TIERS_AS_DOCUMENTED))
         info = workflow.current_update_info()
         if info is not None:
             self.applied.add(info.id)

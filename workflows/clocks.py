@@ -12,9 +12,14 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 
+from workflows import patches
 from workflows.business_hours import time_between
 from workflows.deadlines import PAUSABLE, SELLER_CLOCKS, due_at, firing_order
 from workflows.models import Deadline, DeadlineKind, DeadlineState, DisputeState, SellerEfforts, SlaPolicy
+
+# How long before a deadline the long wait ends, so the last stretch is timed from a task that does nothing
+# else: longer than a busy task takes, short enough to cost one small task per clock.
+LEAD = timedelta(seconds=5)
 
 SUMMARIES = {
     DeadlineKind.SELLER_REMINDER: "seller response window: remind the seller",
@@ -59,12 +64,27 @@ class Clocks:
         await workflow.wait_condition(lambda: self._state.closed or moved())
 
     async def sleep_until(self, due: datetime, summary: str, moot: Callable[[], bool]) -> bool:
-        """Wait until ``due``; False if the dispute closed (or the clock became moot) first."""
+        """Wait until ``due``; False if the dispute closed (or the clock became moot) first.
+
+        Temporal starts a timer when the task that sets it completes, but ``workflow.now()`` is when that
+        task started: a timer for ``due - now()`` fires late by the task's run time (its local activities
+        included). So a long wait stops ``LEAD`` short of ``due``, and a task that does nothing else sets
+        the rest: the clock fires at its due time whatever the first task took (before
+        ``PUNCTUAL_CLOCKS``: one timer).
+        """
         remaining = due - workflow.now()
-        if remaining > timedelta(0):
+        if remaining > LEAD and workflow.patched(patches.PUNCTUAL_CLOCKS):
+            if not await self._wait(remaining - LEAD, summary, moot):
+                return False
+            remaining = due - workflow.now()
+        return await self._wait(remaining, summary, moot)
+
+    async def _wait(self, span: timedelta, summary: str, moot: Callable[[], bool]) -> bool:
+        """Wait ``span``; False if the dispute closed (or the clock became moot) first."""
+        if span > timedelta(0):
             try:
                 await workflow.wait_condition(
-                    lambda: self._state.closed or moot(), timeout=remaining, timeout_summary=summary
+                    lambda: self._state.closed or moot(), timeout=span, timeout_summary=summary
                 )
                 return False
             except TimeoutError:

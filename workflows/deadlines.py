@@ -43,6 +43,9 @@ RESOLUTION_CLOCKS = frozenset(
 )
 # Jamla24's efforts to reach the seller: met when the seller responds, moot once the dispute closes.
 SELLER_CLOCKS = frozenset({DeadlineKind.SELLER_REMINDER, DeadlineKind.SELLER_FAILURE})
+# The escalation clocks, and the tier each moves the dispute to: an agent's escalation that reaches the
+# tier first settles the clock (met) and cancels its timer.
+ESCALATES_TO = {DeadlineKind.RESOLUTION_TEAM: 2, DeadlineKind.CUSTOMER_EXPERIENCE: 3}
 # The clocks a policy may stop while the dispute awaits the customer's information.
 PAUSABLE = frozenset({DeadlineKind.FINDINGS, DeadlineKind.RESOLUTION, DeadlineKind.BREACH_WARNING})
 

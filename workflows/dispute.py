@@ -17,6 +17,7 @@ from workflows.admission import Admission
 from workflows.clocks import SUMMARIES, Clocks
 from workflows.continuation import continue_as_new, history_is_long
 from workflows.deadlines import (
+    ESCALATES_TO,
     RESOLUTION_CLOCKS,
     SELLER_CLOCKS,
     breach_reminder_due,
@@ -213,6 +214,7 @@ class DisputeWorkflow:
             self._event(EventKind.SELLER_REMINDED, SYSTEM, {"respond_by": respond_by}, notify=[reminder])
         elif kind == DeadlineKind.SELLER_FAILURE:
             self._state.seller_efforts = SellerEfforts.FAILED
+            self._state.seller_contact_allowed = True
             self._event(
                 EventKind.SELLER_EFFORTS_FAILED,
                 SYSTEM,
@@ -264,6 +266,9 @@ class DisputeWorkflow:
         if tier <= self._state.tier:  # escalation only goes up: a late timer does nothing
             return
         previous, self._state.tier = self._state.tier, tier
+        if not automatic and workflow.patched(patches.ESCALATION_SETTLES_CLOCKS):
+            overtaken = {kind for kind, to in ESCALATES_TO.items() if to <= tier}
+            self._clocks.settle_pending(overtaken, DeadlineState.MET)
         told = NotificationKind.INVESTIGATION_STARTED
         if tier == 3:
             told = NotificationKind.TRANSFERRED_TO_CUSTOMER_EXPERIENCE
@@ -301,6 +306,8 @@ class DisputeWorkflow:
         s, now = self._state, workflow.now()
         s.status, s.outcome, s.closed_at = Status.RESOLVED, action.outcome, now
         s.resolution = Resolution(outcome=action.outcome, summary=action.summary, by=action.actor, at=now)
+        if s.findings is None:  # resolved without findings: none were needed, none were delivered
+            self._clocks.settle_pending({DeadlineKind.FINDINGS}, DeadlineState.NOT_NEEDED)
         self._clocks.settle_pending(RESOLUTION_CLOCKS, DeadlineState.MET)
         self._clocks.settle_pending(SELLER_CLOCKS, DeadlineState.CANCELLED)
         data = {"outcome": action.outcome.value, "summary": action.summary}

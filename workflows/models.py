@@ -93,6 +93,7 @@ class DeadlineState(StrEnum):
     MISSED = "missed"
     CANCELLED = "cancelled"
     PAUSED = "paused"  # stopped while the dispute awaits the customer (when the policy says so)
+    NOT_NEEDED = "not_needed"  # the findings clock of a dispute resolved before any investigation
 
 
 class StrikeReason(StrEnum):
@@ -363,6 +364,8 @@ class DisputeSnapshot(DisputeSummary):
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
     seller_flagged: bool = False
+    # The customer may obtain the seller's contact details: granted when Jamla24's efforts failed.
+    seller_contact_allowed: bool = False
     # The store refused some of its events for good (their ``seq``): operators must repair them.
     unrecorded_events: list[int] = Field(default_factory=list)
     paused_for: timedelta = timedelta(0)  # how long the pausable clocks have stood still so far

@@ -18,3 +18,10 @@ STORE_REFUSAL = "store-refusal-flagged"  # an event the store refuses flags the 
 PERSIST_IN_ONE_STEP = "persist-in-one-step"
 # One delivery activity per event, naming the event: what it delivers is what the outbox holds for it.
 DELIVER_BY_EVENT = "deliver-by-event"
+# Actions checked as they apply with the lifecycle's tier rule: only resolving needs the dispute's tier.
+TIERS_AS_DOCUMENTED = "tiers-as-documented"
+# An agent's escalation settles the escalation clocks it overtakes (met) and cancels their timers.
+ESCALATION_SETTLES_CLOCKS = "escalation-settles-clocks"
+# A clock's long wait ends a few seconds short of its due time and a short one does the rest, so it fires
+# on time however long the task that set it took.
+PUNCTUAL_CLOCKS = "punctual-clocks"

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from temporalio.exceptions import ApplicationError
 
 from workflows.models import (
+    TIER_TEAMS,
     Actor,
     DeadlineKind,
     DisputeState,
@@ -53,12 +54,16 @@ class Party(StrEnum):
 class ActionRule:
     """When an action is allowed: who takes it, in which statuses, and what else the dispute must say.
 
-    ``condition`` is the action's own test of the dispute, checked last: its refusal, or None.
+    ``does`` names the action in a sentence ("may <does>"). ``condition`` is the action's own test of the
+    dispute, checked last: its refusal, or None. An agent action needs an agent of ``min_agent_tier`` or
+    above, and, ``at_dispute_tier``, of the dispute's own tier or above.
     """
 
     party: Party
     statuses: frozenset[Status]
-    min_agent_tier: int | None = None  # an agent action's lowest tier, raised to the dispute's own tier
+    does: str
+    min_agent_tier: int | None = None
+    at_dispute_tier: bool = False
     condition: Callable[[DisputeState], str | None] | None = None
 
     def __post_init__(self) -> None:
@@ -87,7 +92,8 @@ def _seller_not_flagged(state: DisputeState) -> str | None:
 def _contact_releasable(state: DisputeState) -> str | None:
     if state.seller_contact_released:
         return "The seller's contact details have already been released for this dispute."
-    if state.seller_efforts != SellerEfforts.FAILED:
+    # Once Jamla24's efforts failed the right stays, even if the seller answers later.
+    if not state.seller_contact_allowed and state.seller_efforts != SellerEfforts.FAILED:
         due = state.deadline(DeadlineKind.SELLER_FAILURE).due_at
         return (
             "The seller's contact details can be released only once Jamla24's own efforts to reach "
@@ -104,63 +110,92 @@ _NOT_CLOSED = _OPEN | _AWAITING_CUSTOMER
 # its row, its update and its route).
 RULES: Mapping[Action, ActionRule] = MappingProxyType(
     {
-        Action.RESOLVE: ActionRule(Party.AGENT, _NOT_CLOSED, min_agent_tier=1),
-        Action.ESCALATE: ActionRule(Party.AGENT, _OPEN, min_agent_tier=1, condition=_below_last_tier),
-        Action.REQUEST_INFORMATION: ActionRule(Party.AGENT, _OPEN, min_agent_tier=2),
-        Action.PROVIDE_INFORMATION: ActionRule(Party.CUSTOMER, _AWAITING_CUSTOMER),
-        Action.SUBMIT_FINDINGS: ActionRule(Party.AGENT, _NOT_CLOSED, min_agent_tier=2),
-        Action.SELLER_RESPONSE: ActionRule(Party.SELLER, _NOT_CLOSED, condition=_seller_not_responded),
-        Action.FLAG_SELLER: ActionRule(Party.AGENT, _OPEN, min_agent_tier=1, condition=_seller_not_flagged),
-        Action.REQUEST_SELLER_CONTACT: ActionRule(Party.CUSTOMER, _NOT_CLOSED, condition=_contact_releasable),
-        Action.WITHDRAW: ActionRule(Party.CUSTOMER, _NOT_CLOSED),
+        Action.RESOLVE: ActionRule(
+            Party.AGENT, _NOT_CLOSED, "resolve this dispute", min_agent_tier=1, at_dispute_tier=True
+        ),
+        Action.ESCALATE: ActionRule(
+            Party.AGENT, _OPEN, "escalate this dispute", min_agent_tier=1, condition=_below_last_tier
+        ),
+        Action.REQUEST_INFORMATION: ActionRule(
+            Party.AGENT, _OPEN, "request information from the customer", min_agent_tier=2
+        ),
+        Action.PROVIDE_INFORMATION: ActionRule(
+            Party.CUSTOMER, _AWAITING_CUSTOMER, "answer the resolution team's questions"
+        ),
+        Action.SUBMIT_FINDINGS: ActionRule(
+            Party.AGENT, _NOT_CLOSED, "deliver findings to the customer", min_agent_tier=2
+        ),
+        Action.SELLER_RESPONSE: ActionRule(
+            Party.SELLER, _NOT_CLOSED, "respond to this dispute", condition=_seller_not_responded
+        ),
+        Action.FLAG_SELLER: ActionRule(
+            Party.AGENT, _OPEN, "flag the seller", min_agent_tier=1, condition=_seller_not_flagged
+        ),
+        Action.REQUEST_SELLER_CONTACT: ActionRule(
+            Party.CUSTOMER, _NOT_CLOSED, "obtain the seller's contact details", condition=_contact_releasable
+        ),
+        Action.WITHDRAW: ActionRule(Party.CUSTOMER, _NOT_CLOSED, "withdraw this dispute"),
     }
 )
 
 
-def refusal(action: Action, actor: Actor, state: DisputeState) -> str | None:
-    """Why ``actor`` may not take ``action`` now, or None when it may."""
+def refusal(action: Action, actor: Actor, state: DisputeState, *, lifecycle_tiers: bool = True) -> str | None:
+    """Why ``actor`` may not take ``action`` now, or None when it may.
+
+    Each reason says what would make the action allowed, when anything can. ``lifecycle_tiers=False``
+    applies the older, stricter tier rule (every agent action at the dispute's tier or above), for
+    disputes that ran under it.
+    """
     rule = RULES[action]
-    name = action.value.replace("_", " ")
     if state.closed:
         return f"Dispute {state.dispute_id} is already {state.status.value}; it can no longer change."
-    who = _who_refusal(rule, name, actor, state)
+    who = _who_refusal(rule, actor, state, lifecycle_tiers)
     if who:
         return who
     if state.status not in rule.statuses:
         if state.status == Status.AWAITING_CUSTOMER:
-            return f"Cannot {name} while the dispute awaits the customer's information."
-        return f"Cannot {name}: the dispute is not awaiting information from the customer."
+            return (
+                "The dispute awaits the customer's answer to the resolution team's questions; "
+                f"you may {rule.does} once the customer has answered."
+            )
+        return (
+            "The resolution team has asked the customer nothing; "
+            f"the customer may {rule.does} once it requests information."
+        )
     return rule.condition(state) if rule.condition else None
 
 
-def _who_refusal(rule: ActionRule, name: str, actor: Actor, state: DisputeState) -> str | None:
+def _who_refusal(rule: ActionRule, actor: Actor, state: DisputeState, lifecycle_tiers: bool) -> str | None:
     if rule.party == Party.CUSTOMER:
         if actor.role in (Role.CUSTOMER, Role.INTAKE):
             return None
-        return f"Only the customer (through an intake client) may {name}; you act as {actor.role.value}."
+        return f"Only the customer, through an intake client, may {rule.does}; you act as {actor.role.value}."
     if rule.party == Party.SELLER:
         if actor.role != Role.SELLER:
-            return f"Only the dispute's seller may respond to it; you act as {actor.role.value}."
+            return f"Only the dispute's seller may {rule.does}; you act as {actor.role.value}."
         if actor.seller_id != state.seller_id:
-            return "Only the seller this dispute is about may respond to it."
+            return f"Only the seller this dispute is about may {rule.does}."
         return None
     if actor.role == Role.OPERATOR:
         return None
     if actor.role != Role.AGENT or actor.tier is None:
-        return f"Only an agent or an operator may {name}; you act as {actor.role.value}."
+        return f"Only an agent or an operator may {rule.does}; you act as {actor.role.value}."
     assert rule.min_agent_tier is not None  # every agent action has one (ActionRule.__post_init__)
-    needed = max(rule.min_agent_tier, state.tier)
-    if actor.tier < needed:
-        return (
-            f"To {name} this dispute you must be an agent of tier {needed} or above "
-            f"(it is at tier {state.tier}); you act at tier {actor.tier}."
-        )
-    return None
+    at_tier = rule.at_dispute_tier or not lifecycle_tiers
+    needed = max(rule.min_agent_tier, state.tier) if at_tier else rule.min_agent_tier
+    if actor.tier >= needed:
+        return None
+    team = TIER_TEAMS[needed].replace("_", " ")
+    why = f" (the dispute is at tier {state.tier})" if at_tier and state.tier == needed else ""
+    return (
+        f"Only an agent of tier {needed}, {team}, or above, or an operator, may {rule.does}{why}; "
+        f"you act at tier {actor.tier}."
+    )
 
 
-def check(action: Action, actor: Actor, state: DisputeState) -> None:
+def check(action: Action, actor: Actor, state: DisputeState, *, lifecycle_tiers: bool = True) -> None:
     """Raise the refusal as a non-retryable error whose message is the reason (the API answers 409)."""
-    reason = refusal(action, actor, state)
+    reason = refusal(action, actor, state, lifecycle_tiers=lifecycle_tiers)
     if reason is not None:
         raise ApplicationError(reason, type=ACTION_REFUSED, non_retryable=True)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -144,3 +145,34 @@ async def accepted_updates(handle: Handle) -> int:
 
 def data_of(state: DisputeState, kind: str) -> list[dict[str, Any]]:
     return [e.data for e in state.history if e.kind == kind]
+
+
+@dataclass
+class Timer:
+    summary: str
+    duration: timedelta
+    started_at: datetime  # when the workflow task that set it completed: the timer counts from there
+    fired_at: datetime | None = None
+    cancelled: bool = False
+
+    @property
+    def fired(self) -> bool:
+        return self.fired_at is not None
+
+
+async def timer_events(handle: Handle) -> list[Timer]:
+    """Every timer the dispute set, in order: its summary, duration, and whether it fired or was cancelled."""
+    timers: dict[int, Timer] = {}
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            attributes = event.timer_started_event_attributes
+            summary = DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str)
+            timers[event.event_id] = Timer(
+                summary, attributes.start_to_fire_timeout.ToTimedelta(), event.event_time.ToDatetime(UTC)
+            )
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
+            fired = event.timer_fired_event_attributes
+            timers[fired.started_event_id].fired_at = event.event_time.ToDatetime(UTC)
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:
+            timers[event.timer_canceled_event_attributes.started_event_id].cancelled = True
+    return list(timers.values())

@@ -105,3 +105,21 @@ async def test_seller_contact_is_released_only_after_our_efforts_failed(disputes
     )
     assert released == 1
     assert [(n["recipient_kind"], n["data"]["seller_id"]) for n in notices] == [("customer", state.seller_id)]
+
+
+async def test_the_customer_keeps_the_right_to_the_sellers_details_when_the_seller_answers_late(
+    disputes: Disputes,
+) -> None:
+    seller_id = f"seller-{uuid.uuid4().hex[:8]}"
+    handle = await disputes.start(seller_id=seller_id)
+    await disputes.sleep(48 * HOUR + EPSILON)
+    await disputes.until(handle, lambda s: s.seller_efforts == SellerEfforts.FAILED)
+    # The customer was told they may ask for the seller's details; then the seller answers after all.
+    late = SellerResponseAction(actor=seller(seller_id), message="Sorry, we were closed.")
+    state = await handle.execute_update(DisputeWorkflow.seller_response, late)
+    assert state.seller_efforts == SellerEfforts.RESPONDED
+
+    state = await handle.execute_update(
+        DisputeWorkflow.request_seller_contact, RequestSellerContactAction(actor=CUSTOMER)
+    )
+    assert state.seller_contact_released and "seller_contact_released" in kinds(state)

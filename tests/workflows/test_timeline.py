@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from tests.delivery.servers import SmtpSink
-from tests.workflows.driver import AGENT1, AGENT2, AGENT3, DAY, EPSILON, HOUR, Disputes, at, data_of, kinds
+from tests.workflows.driver import (
+    AGENT1,
+    AGENT2,
+    AGENT3,
+    DAY,
+    EPSILON,
+    HOUR,
+    Disputes,
+    at,
+    data_of,
+    kinds,
+    timer_events,
+)
+from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
 from workflows.dispute import DisputeWorkflow
 from workflows.models import (
     DeadlineKind,
@@ -89,20 +102,49 @@ async def test_never_resolved_escalates_breaches_and_reminds(disputes: Disputes)
     assert alerts == 4  # the warning, the breach, two reminders
 
 
-async def test_early_manual_escalation_makes_the_24h_timer_do_nothing(disputes: Disputes) -> None:
-    handle = await disputes.start()
+async def test_an_early_escalation_meets_the_24h_clock_and_cancels_its_timer(disputes: Disputes) -> None:
+    # First contact 3 h before registration: the 24 h clock is the first to run out, so its timer is set.
+    handle = await disputes.start(contact_ago=3 * HOUR)
     await disputes.sleep(2 * HOUR)
     state = await handle.execute_update(
         DisputeWorkflow.escalate, EscalateAction(actor=AGENT1, reason="Customer is a repeat victim.")
     )
     assert state.tier == 2
+    clock = state.deadline(DeadlineKind.RESOLUTION_TEAM)
+    assert clock.state == DeadlineState.MET and clock.settled_at == state.history[-1].at
+    assert state.deadline(DeadlineKind.CUSTOMER_EXPERIENCE).state == DeadlineState.PENDING
+
     await disputes.sleep(30 * HOUR - 2 * HOUR)
-    state = await disputes.until(
-        handle, lambda s: s.deadline(DeadlineKind.RESOLUTION_TEAM).state == DeadlineState.MISSED
-    )
-    assert state.tier == 2
-    assert at(state, "escalated") == [2 * HOUR]
+    state = await handle.query(DisputeWorkflow.state)
+    assert state.tier == 2 and at(state, "escalated") == [5 * HOUR]
     assert data_of(state, "escalated")[0]["automatic"] is False
+    assert state.deadline(DeadlineKind.RESOLUTION_TEAM).state == DeadlineState.MET
+    # The 24 h timer was cancelled when the escalation overtook it, not left to fire for nothing.
+    timers = await timer_events(handle)
+    started = [t for t in timers if t.summary == TIMER_SUMMARIES[DeadlineKind.RESOLUTION_TEAM]]
+    assert started and all(t.cancelled and not t.fired for t in started)
+
+
+async def test_an_escalation_to_tier_3_meets_both_escalation_clocks(disputes: Disputes) -> None:
+    handle = await disputes.start()
+    for _ in range(2):
+        state = await handle.execute_update(
+            DisputeWorkflow.escalate, EscalateAction(actor=AGENT1, reason="Urgent.")
+        )
+    assert state.tier == 3
+    assert state.deadline(DeadlineKind.RESOLUTION_TEAM).state == DeadlineState.MET
+    assert state.deadline(DeadlineKind.CUSTOMER_EXPERIENCE).state == DeadlineState.MET
+    assert state.deadline(DeadlineKind.FINDINGS).state == DeadlineState.PENDING  # findings are still due
+
+
+async def test_a_dispute_resolved_without_findings_did_not_need_them(disputes: Disputes) -> None:
+    handle = await disputes.start()
+    await disputes.sleep(10 * HOUR)
+    state = await handle.execute_update(
+        DisputeWorkflow.resolve, ResolveAction(actor=AGENT1, outcome=Outcome.REFUND, summary="Refunded.")
+    )
+    assert state.deadline(DeadlineKind.FINDINGS).state == DeadlineState.NOT_NEEDED
+    assert state.deadline(DeadlineKind.RESOLUTION).state == DeadlineState.MET
 
 
 async def test_findings_at_40h_are_on_time(disputes: Disputes) -> None:

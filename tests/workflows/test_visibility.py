@@ -38,7 +38,7 @@ async def test_operators_see_ids_states_and_clocks_but_no_pii(
 
     metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
     details = metadata.current_details
-    assert "**open** at tier 2" in details and "resolution_team: missed" in details
+    assert "**open** at tier 2" in details and "resolution_team: met" in details
 
     summaries = []
     async for event in handle.fetch_history_events():

@@ -55,7 +55,7 @@ async def test_investigation_information_findings_and_resolution_at_tier_2(
     # Tier 1 may not investigate: the workflow says why.
     response = await act(http, keys.agent1, dispute_id, "information-requests", {"questions": ["Photo?"]})
     assert response.status_code == 409
-    assert "tier 2 or above" in response.json()["detail"]
+    assert "agent of tier 2, resolution team, or above" in response.json()["detail"]
 
     response = await act(http, keys.agent1, dispute_id, "escalate", {"reason": "Needs an investigation."})
     assert response.status_code == 200, response.text
@@ -189,3 +189,37 @@ async def test_the_customer_withdraws(http: httpx.AsyncClient, keys: Keys) -> No
     late = await act(http, keys.operator, dispute_id, "resolve", {"outcome": "refund", "summary": "x"})
     assert late.status_code == 409
     assert late.json()["detail"].endswith("is already withdrawn; it can no longer change.")
+
+
+async def test_the_resolution_team_delivers_late_findings_after_the_transfer_to_tier_3(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    """The lifecycle's tier rule: any agent escalates, the resolution team or above delivers findings,
+    and only resolving needs the dispute's own tier."""
+    dispute_id = (await open_dispute(http, keys))["dispute_id"]
+    for tier in (2, 3):  # a tier-1 agent escalates, also a dispute already at tier 2
+        response = await act(http, keys.agent1, dispute_id, "escalate", {"reason": "Urgent."})
+        assert response.status_code == 200, response.text
+        assert response.json()["tier"] == tier
+    escalated = response.json()
+    clocks = {d["kind"]: d["state"] for d in escalated["deadlines"]}
+    assert clocks["resolution_team"] == clocks["customer_experience"] == "met"  # overtaken, not left running
+
+    response = await act(http, keys.agent2, dispute_id, "findings", {"findings": "The carrier lost it."})
+    assert response.status_code == 200, response.text
+    assert response.json()["findings"] == "The carrier lost it."
+
+    refund = {"outcome": "refund", "summary": "Refunded."}
+    response = await act(http, keys.agent2, dispute_id, "resolve", refund)
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "may resolve this dispute (the dispute is at tier 3); you act at tier 2." in detail
+
+
+async def test_a_dispute_resolved_at_once_needed_no_findings(http: httpx.AsyncClient, keys: Keys) -> None:
+    dispute_id = (await open_dispute(http, keys))["dispute_id"]
+    refund = {"outcome": "refund", "summary": "Refunded."}
+    response = await act(http, keys.agent1, dispute_id, "resolve", refund)
+    assert response.status_code == 200, response.text
+    clocks = {d["kind"]: d["state"] for d in response.json()["deadlines"]}
+    assert clocks["findings"] == "not_needed" and clocks["resolution"] == "met"
