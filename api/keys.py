@@ -4,6 +4,8 @@ python -m api.keys create --role agent --tier 2 --id agent-7   # prints the key,
 python -m api.keys create --role seller --seller-id S-1001 --id seller-S-1001
 python -m api.keys revoke <key id>
 python -m api.keys list
+
+The local stack offers the same commands as ``python -m devstack keys``, which finds its database.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from api.auth import KeyRole, create_key, list_keys, revoke_key
 from infra.postgres import create_pool
 from infra.settings import Settings
 
+PROG = "python -m api.keys"
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m api.keys", description="Manage the API's keys.")
-    commands = parser.add_subparsers(dest="command", required=True)
+
+def parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The command line; ``prog`` names it in help and errors, for a tool offering the same commands."""
+    cli = argparse.ArgumentParser(prog=prog, description="Manage the API's keys.")
+    commands = cli.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create a key and print it (it is shown only once)")
     create.add_argument("--role", required=True, choices=[r.value for r in KeyRole])
     create.add_argument("--id", required=True, dest="actor_id", help="the actor id recorded in histories")
@@ -30,12 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id")
     commands.add_parser("list", help="list keys (ids, roles, actors; never secrets)")
-    return parser
+    return cli
 
 
 async def run(argv: Sequence[str], database_url: str) -> int:
     """The command line ``argv`` (without the program name) against ``database_url``."""
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     pool = await create_pool(database_url, max_size=1)
     try:
         if args.command == "create":
@@ -72,10 +77,14 @@ async def run(argv: Sequence[str], database_url: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    _parser().parse_args(argv)  # --help and usage errors before anything else
+    parser().parse_args(argv)  # --help and usage errors before anything else
     database_url = Settings().database_url
     if not database_url:
-        print("DATABASE_URL is not set: point it at the service's PostgreSQL.", file=sys.stderr)
+        print(
+            "DATABASE_URL is not set: point it at the service's PostgreSQL"
+            " (for the local stack of `make run`: python -m devstack keys ...).",
+            file=sys.stderr,
+        )
         return 2
     return asyncio.run(run(argv, database_url))
 

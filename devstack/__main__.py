@@ -1,8 +1,13 @@
-"""``python -m devstack``: the whole service on this machine, until Ctrl-C."""
+"""``python -m devstack``: the whole service on this machine, until Ctrl-C.
+
+``python -m devstack keys ...``: the API's key commands against its database (``devstack.keys``).
+"""
 
 import asyncio
 import sys
 
-from devstack.stack import main
+from devstack import keys, stack
 
-sys.exit(asyncio.run(main()))
+if sys.argv[1:2] == ["keys"]:
+    sys.exit(keys.main(sys.argv[2:]))
+sys.exit(asyncio.run(stack.main()))

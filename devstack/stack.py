@@ -14,6 +14,8 @@ import asyncio
 import contextlib
 import functools
 import os
+import re
+import shlex
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -23,7 +25,7 @@ from pathlib import Path
 from api.auth import KeyRole, create_key, is_active
 from devstack.postgres import start_embedded, stop_embedded
 from devstack.processes import STOP_GRACE, Child
-from devstack.settings import DevStackSettings
+from devstack.settings import DEFAULT_DATA_DIR, DevStackSettings
 from devstack.temporal_dev import TemporalDevServer
 from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
@@ -59,6 +61,8 @@ class DevStack:
         self.children: list[Child] = []
         self.unclean: list[str] = []  # children that did not exit with code 0 when stopped
         self.keys: dict[str, str] = {}
+        self.database_url = ""
+        self.external_database = False  # DATABASE_URL's rather than the embedded one
 
     def on_exit(self, name: str, stop: Callable[[], Awaitable[int | None]]) -> None:
         """Stop ``name`` when the stack unwinds; last started, first stopped."""
@@ -75,10 +79,11 @@ class DevStack:
     async def start(self) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
         database_url = Settings().database_url
+        self.external_database = bool(database_url)
         if database_url:
             say("PostgreSQL: the one DATABASE_URL names")
         else:
-            pg_dir = self.data / "postgres"
+            pg_dir = self.settings.postgres_dir
             database_url = await asyncio.to_thread(start_embedded, pg_dir)
 
             async def stop_postgres() -> None:
@@ -86,6 +91,7 @@ class DevStack:
 
             self.on_exit("postgres", stop_postgres)
             say(f"PostgreSQL: embedded, data in {pg_dir}")
+        self.database_url = database_url
         applied = await migrate(database_url)
         say(f"migrations applied: {', '.join(applied) or 'none pending'}")
         self.keys = await self.local_keys(database_url)
@@ -190,23 +196,38 @@ class DevStack:
             writer.close()
             return
 
+    def key_command(self, *args: str) -> str:
+        """``python -m devstack keys ...`` for this stack, as typed in the checkout (``devstack`` is no
+        installed package): with this interpreter, and the data folder if it is not the default."""
+        python = Path(sys.executable)
+        python = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
+        command = shlex.join([str(python), "-m", "devstack", "keys", *args])
+        if self.data == DEFAULT_DATA_DIR.resolve():
+            return command
+        return f"DEVSTACK_DATA_DIR={shlex.quote(str(self.data))} {command}"
+
     def print_banner(self) -> None:
         api = f"http://localhost:{self.settings.api_port}"
         ports = self.worker_metrics_ports
         workers = f"http://127.0.0.1:{ports[0]}/metrics (worker)"
         if len(ports) > 1:
             workers = f"http://127.0.0.1:{ports[0]}-{ports[-1]}/metrics ({len(ports)} workers, a port each)"
+        create_key = self.key_command("create", "--role", "agent", "--tier", "2", "--id", "agent-7")
+        database = "with this DATABASE_URL" if self.external_database else "no DATABASE_URL needed"
         print(
             f"\n  API          {api}\n"
-            f"  API docs     {api}/docs\n"
+            f"  API docs     {api}/docs and {api}/redoc (served by the API: no internet needed)\n"
             f"  metrics      {api}/metrics (API) · {workers}\n"
             f"  Temporal UI  http://localhost:{self.settings.temporal_ui_port}/namespaces/default/workflows\n"
             f"  Temporal     localhost:{self.settings.temporal_port} (gRPC, namespace default)\n"
+            f"  database     {_without_password(self.database_url)}\n"
             f"  data         {self.data} (postgres/, temporal.db; Temporal's log: temporal.log)\n"
             f"  e-mail sent  {self.data / 'mail'} (.eml files; SMTP on port {self.settings.mailbox_port})\n"
             f"  operator key {self.keys.get('OPERATOR_KEY', '(none)')}\n"
             f"  all local keys (operator, intake, agents of tiers 1-3, seller S-1001):\n"
             f"               source {self.data / KEYS_FILE}\n"
+            f"  more keys    {create_key}\n"
+            f"               (and keys list, keys revoke <key id>; in {ROOT}, {database})\n"
             "  Ctrl-C stops everything; running again picks up where it left off.\n",
             flush=True,
         )
@@ -219,6 +240,11 @@ class DevStack:
         for task in [*exits, stopping]:
             task.cancel()
         return next((exits[task] for task in done if task in exits), None)
+
+
+def _without_password(url: str) -> str:
+    """A database URL fit to print: a password given in it (never the embedded server's) as ``***``."""
+    return re.sub(r"^(\w+://[^:/@]*):[^@/]+@", r"\1:***@", url)
 
 
 async def main() -> int:
