@@ -14,7 +14,10 @@ import asyncpg
 from api import references
 
 # Any constraint: the dispute already has a reference (a retry), or the reference is taken (drawn again).
-_CLAIM = "INSERT INTO dispute_references (reference, dispute_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+_CLAIM = """
+INSERT INTO dispute_references (reference, dispute_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
+RETURNING reference
+"""
 # A statement of its own, so that it sees a concurrent retry's row that the insert waited for.
 _OF_DISPUTE = "SELECT reference FROM dispute_references WHERE dispute_id = $1"
 _DISPUTE = "SELECT dispute_id FROM dispute_references WHERE reference = $1"
@@ -27,8 +30,9 @@ ATTEMPTS = 8
 async def allocate(pool: asyncpg.Pool, dispute_id: str, draw: Callable[[], str] = references.generate) -> str:
     """The dispute's reference: the one it was given before, or a new one no other dispute has."""
     for _ in range(ATTEMPTS):
-        await pool.execute(_CLAIM, draw(), dispute_id)
-        given: str | None = await pool.fetchval(_OF_DISPUTE, dispute_id)
+        # A new dispute's intake: one round trip. A retry, or a collision: a second one says which.
+        given: str | None = await pool.fetchval(_CLAIM, draw(), dispute_id)
+        given = given or await pool.fetchval(_OF_DISPUTE, dispute_id)
         if given is not None:
             return given
     raise RuntimeError(f"no free dispute reference after {ATTEMPTS} draws")
