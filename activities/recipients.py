@@ -23,7 +23,8 @@ _DISPUTE_FIELDS = (
     "tier", "status", "order_id", "category", "seller_id", "outcome", "sla_breached", "breach_reminders",
 )  # fmt: skip
 DISPUTE_QUERY = (
-    f"SELECT {', '.join(_DISPUTE_FIELDS)}, deadlines, customer_name FROM disputes WHERE dispute_id = $1"
+    f"SELECT {', '.join(_DISPUTE_FIELDS)}, reference, deadlines, customer_name FROM disputes"
+    " WHERE dispute_id = $1"
 )
 # The change a strike made during a dispute. Strikes only raise an account, so one dispute's changes
 # reach distinct statuses (short of a reinstatement in between): the status the message names finds it.
@@ -107,12 +108,18 @@ def _dispute(dispute: asyncpg.Record | None) -> dict[str, Any] | None:
     return {f: dispute[f] for f in _DISPUTE_FIELDS} if dispute is not None else None
 
 
+def reference(key: NotificationKey, dispute: asyncpg.Record | None) -> str | None:
+    """What a message calls the dispute: its reference (``J24-7KX4M2QJ``), the one the customer reads out
+    and types; its id for a dispute opened before references existed; None for no dispute."""
+    return (dispute["reference"] if dispute is not None else None) or key.dispute_id
+
+
 def template_context(
     key: NotificationKey, data: dict[str, Any], dispute: asyncpg.Record | None, name: str | None
 ) -> dict[str, Any]:
     """What templates see; ``ref`` and ``dispute`` are None for a message about a seller's account."""
     return {
-        "ref": key.dispute_id,
+        "ref": reference(key, dispute),
         "name": name,
         "team": key.recipient_ref if key.recipient_kind == RecipientKind.TEAM else None,
         "data": data,
@@ -134,6 +141,7 @@ def webhook_event(
         "id": delivery_id,
         "type": f"{key.recipient_kind.value}.{key.kind}",
         "dispute_id": key.dispute_id,
+        "reference": dispute["reference"] if dispute is not None else None,
         "seq": key.seq,
         "kind": key.kind,
         "recipient": {"kind": key.recipient_kind.value, "ref": key.recipient_ref},

@@ -16,7 +16,7 @@ ON CONFLICT (dispute_id, seq) DO NOTHING
 """
 
 _SUMMARY_COLUMNS = (
-    "revision", "status", "tier", "seller_id", "channel", "category", "customer_id", "order_id",
+    "reference", "revision", "status", "tier", "seller_id", "channel", "category", "customer_id", "order_id",
     "external_ref", "language", "first_contact_at", "registered_at", "sla_breached", "seller_efforts",
     "seller_contact_released", "findings_at", "outcome", "closed_at", "breach_reminders", "deadlines",
     "state",

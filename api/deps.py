@@ -3,6 +3,7 @@ parameters several routers share."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -14,9 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 from temporalio.client import Client
 
-from api import text
+from api import dispute_reads, reference_store, references, text
 from api.auth import ApiKey, KeyRole, KeyStore
-from api.errors import forbidden, unauthorized
+from api.errors import forbidden, invalid, not_sellers, unauthorized
 from workflows.models import SlaPolicy
 
 API_KEY_HEADER = "X-API-Key"
@@ -136,9 +137,51 @@ PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 PolicyDep = Annotated[SlaPolicy, Depends(get_policy)]
 TaskQueueDep = Annotated[str, Depends(get_task_queue)]
 
-DisputeId = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["3f1c0d9e2b7a4c5d8e6f1a2b3c4d5e6f"])
-]
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ID_OR_REFERENCE = Path(
+    min_length=1,
+    max_length=64,
+    pattern=r"^[A-Za-z0-9_ -]+$",
+    description=(
+        "the dispute's id (32 hex characters) or its reference (`J24-` and 8 characters: any case, "
+        "with or without `J24-`, dashes and spaces ignored)"
+    ),
+    examples=["3f1c0d9e2b7a4c5d8e6f1a2b3c4d5e6f", "J24-7KX4M2QJ"],
+)
+
+
+async def resolve_dispute_id(
+    request: Request,
+    dispute_id: Annotated[str, _ID_OR_REFERENCE],
+    key: Annotated[ApiKey, Depends(current_key)],
+) -> str:
+    """The id of the dispute the path names, by its id or by its reference.
+
+    An id is taken as it is. A reference is looked up in PostgreSQL (after the key: no lookup for a
+    caller without one); one that no dispute has stands for itself, so that it is answered as an unknown
+    id is (404; 403 for a seller, who must not tell another seller's disputes from missing ones). So that
+    a seller cannot tell them apart by the id a refusal would name either, another seller's dispute named
+    by its reference is refused here, by that reference. A reference whose check character does not match
+    is a 422 naming the path. The access log gets the id.
+    """
+    try:
+        reference = references.parse(dispute_id) if references.candidate(dispute_id) else None
+    except references.InvalidReference as error:
+        raise invalid(("path", "dispute_id"), str(error)) from None
+    if reference is None:
+        if not _ID.match(dispute_id):
+            raise invalid(("path", "dispute_id"), f"not a dispute id, nor a reference ({references.FORMAT})")
+        return dispute_id
+    found = await reference_store.dispute_of(resources(request).pool, reference)
+    if found is not None and key.role == KeyRole.SELLER:
+        if await dispute_reads.seller_of(resources(request).client, found) != key.seller_id:
+            raise not_sellers(reference, key.seller_id)
+    named = found or reference
+    request.scope["path_params"] = request.path_params | {"dispute_id": named}
+    return named
+
+
+DisputeId = Annotated[str, Depends(resolve_dispute_id)]
 IdempotencyKey = Annotated[
     str | None,
     Header(

@@ -1,4 +1,5 @@
-"""Opening a dispute: its id, its input, and starting its workflow exactly once per intake reference."""
+"""Opening a dispute: its id and reference, its input, and starting its workflow exactly once per intake
+reference."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api import dispute_reads, errors
+from api import dispute_reads, errors, reference_store
 from api.dates import iso
 from api.schemas import IntakeRequest, IntakeResponse
 from workflows.deadlines import compute_deadlines
@@ -94,6 +96,7 @@ def response_for(dispute: DisputeInput, state: DisputeState | None = None) -> In
     """The intake answer: from the input and its computed deadlines, or from a known state."""
     return IntakeResponse(
         dispute_id=dispute.dispute_id,
+        reference=dispute.reference,
         workflow_id=workflow_id(dispute.dispute_id),
         status=state.status if state else Status.OPEN,
         tier=state.tier if state else 1,
@@ -106,6 +109,24 @@ def response_for(dispute: DisputeInput, state: DisputeState | None = None) -> In
         if state
         else compute_deadlines(dispute.policy, dispute.first_contact_at, dispute.registered_at),
     )
+
+
+async def register(
+    client: Client, pool: asyncpg.Pool, dispute: DisputeInput, task_queue: str
+) -> tuple[IntakeResponse, bool]:
+    """Give the dispute its reference, then open it (``open_dispute``); ``(answer, created)``.
+
+    The reference is given in PostgreSQL before the workflow starts, so that it is in the workflow's
+    input; a retry of the same intake (the same dispute id) is given the same one. A dispute opened before
+    references existed answers without one, and the reference its retry was just given is taken back.
+    """
+    dispute = dispute.model_copy(
+        update={"reference": await reference_store.allocate(pool, dispute.dispute_id)}
+    )
+    answer, created = await open_dispute(client, dispute, task_queue)
+    if answer.reference is None and dispute.reference is not None:
+        await reference_store.release(pool, dispute.dispute_id, dispute.reference)
+    return answer, created
 
 
 async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -> tuple[IntakeResponse, bool]:

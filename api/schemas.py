@@ -100,6 +100,14 @@ class IntakeRequest(TextModel):
 
 class IntakeResponse(BaseModel):
     dispute_id: str
+    reference: str | None = Field(
+        default=None,
+        description=(
+            "what the customer quotes and the API accepts for the id: `J24-` and 8 characters; "
+            "null for disputes opened before references existed"
+        ),
+        examples=["J24-7KX4M2QJ"],
+    )
     workflow_id: str
     status: Status
     tier: int

@@ -66,6 +66,7 @@ class DisputeWorkflow:
         self._policy = input.policy
         self._state = DisputeState(
             dispute_id=input.dispute_id,
+            reference=input.reference,
             seller_id=input.seller_id,
             channel=input.channel,
             category=input.category,

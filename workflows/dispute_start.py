@@ -42,9 +42,11 @@ def search_attributes(dispute: DisputeInput) -> TypedSearchAttributes:
 
 
 def static_summary(dispute: DisputeInput) -> str:
-    """What Temporal UI shows for the workflow: ids and the category, no customer detail."""
+    """What Temporal UI shows for the workflow: ids (the reference a customer quotes first, so an operator
+    on the phone finds it) and the category, no customer detail."""
+    name = f"{dispute.reference} (id {dispute.dispute_id})" if dispute.reference else dispute.dispute_id
     return (
-        f"dispute {dispute.dispute_id}: {dispute.channel.value} complaint about seller "
+        f"dispute {name}: {dispute.channel.value} complaint about seller "
         f"{dispute.seller_id} ({dispute.category})"
     )
 

@@ -194,6 +194,9 @@ SYSTEM = Actor(role=Role.SYSTEM, id="sla-timer")
 
 class DisputeInput(BaseModel):
     dispute_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    # The reference people say and type (``J24-7KX4M2QJ``, ``api.references``); None for disputes opened
+    # before references existed, whose recorded inputs have none.
+    reference: str | None = Field(default=None, max_length=32)
     customer: Customer
     order_id: str = Field(min_length=1, max_length=128)
     seller_id: str = Field(min_length=1, max_length=128)
@@ -329,6 +332,7 @@ class DisputeSummary(BaseModel):
     """What the read model keeps of a dispute, for lists and reports; no free text, no contact details."""
 
     dispute_id: str
+    reference: str | None = None  # the input's: None for disputes opened before references existed
     revision: int = 0
     status: Status = Status.OPEN
     tier: int = 1

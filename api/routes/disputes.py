@@ -39,18 +39,20 @@ async def open_dispute(
     response: Response,
     key: Annotated[ApiKey, Depends(allow(KeyRole.INTAKE))],
     client: ClientDep,
+    pool: PoolDep,
     policy: PolicyDep,
     task_queue: TaskQueueDep,
 ) -> IntakeResponse:
     """Intake clients (chat, e-mail, phone systems) open a dispute for a customer.
 
     With an `external_ref`, the same reference on the same channel always answers the same dispute
-    (200 rather than 201), however often and however concurrently it is sent.
+    (200 rather than 201), however often and however concurrently it is sent. Each dispute gets a
+    `reference` (`J24-7KX4M2QJ`) the customer can quote; a retry answers the same one.
     """
     now = datetime.now(UTC)
     intake.check_first_contact(body, policy, now)
     dispute = intake.build_input(body, policy, key.actor(), now)
-    answer, created = await intake.open_dispute(client, dispute, task_queue)
+    answer, created = await intake.register(client, pool, dispute, task_queue)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/disputes/{answer.dispute_id}"
     return answer

@@ -71,6 +71,17 @@ async def test_later_event_updates_row_and_keeps_contact(pg_pool: asyncpg.Pool) 
     assert await event_seqs(pg_pool, dispute_id) == [1, 2]
 
 
+async def test_the_reference_is_in_the_row_and_a_dispute_without_one_has_none(pg_pool: asyncpg.Pool) -> None:
+    store, with_one, without = DisputeStore(pg_pool), new_id("d"), new_id("d")
+    await store.record_event(record(with_one, 1, customer=customer(), reference="J24-7KX4M2QJ"))
+    await store.record_event(record(with_one, 2, "escalated", tier=2, reference="J24-7KX4M2QJ"))
+    await store.record_event(record(without, 1, customer=customer()))
+
+    assert (await dispute_row(pg_pool, with_one))["reference"] == "J24-7KX4M2QJ"
+    assert (await dispute_row(pg_pool, with_one))["state"]["reference"] == "J24-7KX4M2QJ"
+    assert (await dispute_row(pg_pool, without))["reference"] is None
+
+
 async def test_older_revision_never_overwrites_newer(pg_pool: asyncpg.Pool) -> None:
     store, dispute_id = DisputeStore(pg_pool), new_id("d")
     await store.record_event(record(dispute_id, 1, customer=customer()))

@@ -27,8 +27,10 @@ async def open_dispute(
     email: str | None = "salma@example.ma",
     phone: str | None = None,
     seller_id: str = "seller-1",
+    reference: str | None = None,
 ) -> tuple[str, Customer, list[Deadline]]:
-    """A dispute in the read model, as its first event leaves it."""
+    """A dispute in the read model, as its first event leaves it (without a reference: as one opened
+    before references existed)."""
     dispute_id = new_id("d")
     customer = Customer(
         id=new_id("cust"),
@@ -48,6 +50,7 @@ async def open_dispute(
         first_contact_at=FIRST_CONTACT,
         registered_at=FIRST_CONTACT,
         deadlines=deadlines,
+        reference=reference,
     )
     await DisputeStore(pg_pool).record_event(event)
     return dispute_id, customer, deadlines

@@ -22,3 +22,12 @@ def test_the_start_options_name_the_dispute_and_nothing_of_the_customer() -> Non
     )
     shown = f"{options['static_summary']} {[pair.value for pair in options['search_attributes']]}"
     assert not any(detail in shown for detail in PII)
+
+
+def test_the_summary_names_the_reference_a_customer_quotes_and_the_id() -> None:
+    dispute = dispute_input(seller_id="S-1001", channel=Channel.CHAT).model_copy(
+        update={"reference": "J24-7KX4M2QJ"}
+    )
+    assert start_options(dispute)["static_summary"] == (
+        f"dispute J24-7KX4M2QJ (id {dispute.dispute_id}): chat complaint about seller S-1001 (not_delivered)"
+    )

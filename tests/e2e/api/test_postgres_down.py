@@ -17,15 +17,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api import dispute_reads
 from api.app import create_app
 from api.auth import KeyRole, create_key
+from api.intake import dispute_id_for
 from devstack.postgres import start_embedded, stop_embedded
 from devstack.processes import Child
 from infra.migrate import migrate
 from infra.postgres import create_pool
 from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.api.helpers import auth, intake_body
-from workflows.models import SlaPolicy
+from workflows.models import Channel, SlaPolicy
 
 Send = Callable[[], Awaitable[httpx.Response]]
 
@@ -110,3 +112,43 @@ async def test_postgresql_down_is_a_503_naming_it_on_every_route_and_up_again_se
         account = answers["own account"].json()
         assert (account["seller_id"], account["status"]) == (keys.seller_id, "active")
         assert uuid.UUID(answers["open"].json()["dispute_id"])
+
+
+async def test_with_postgresql_down_no_reference_is_given_nor_looked_up_and_no_dispute_starts(
+    own_postgres: OwnPostgres, temporal_dev_server: str, worker: Child, keys: Keys
+) -> None:
+    pool = await create_pool(own_postgres.url, max_size=1)
+    try:
+        _, intake = await create_key(pool, KeyRole.INTAKE, "chat-intake-refs")
+        _, operator = await create_key(pool, KeyRole.OPERATOR, "operator-refs")
+    finally:
+        await pool.close()
+    # Keys cached for the test's length: the requests below reach the references, not the key check.
+    app = create_app(
+        api_settings(temporal_dev_server, own_postgres.url), policy=SlaPolicy(), key_cache_ttl=600
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
+    ):
+        opened = await http.post("/disputes", json=intake_body(keys), headers=auth(intake))
+        assert opened.status_code == 201, opened.text
+        reference = opened.json()["reference"]
+        assert (await http.get(f"/disputes/{reference}", headers=auth(operator))).status_code == 200
+
+        await own_postgres.stop()
+        external_ref = f"chat-{uuid.uuid4().hex[:8]}"
+        refused = {
+            "open": await http.post(
+                "/disputes", json=intake_body(keys, external_ref=external_ref), headers=auth(intake)
+            ),
+            "read by reference": await http.get(f"/disputes/{reference}", headers=auth(operator)),
+        }
+        for name, response in refused.items():
+            assert response.status_code == 503, (name, response.text)
+            assert int(response.headers["Retry-After"]) > 0, name
+            assert "PostgreSQL" in response.json()["detail"], name
+        # The dispute was not started without its reference.
+        client = app.state.resources.client
+        assert await dispute_reads.describe(client, dispute_id_for(Channel.CHAT, external_ref)) is None

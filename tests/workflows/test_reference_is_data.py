@@ -1,0 +1,50 @@
+"""A dispute's reference is data only: a dispute started with one runs the very same commands.
+
+Each recorded dispute history of the newest generation is replayed with a reference added to its start
+input, as the API now starts disputes: any command the reference added or changed would fail the replay.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHistory
+
+from tests.test_replay import HISTORIES
+from worker import build_replayer
+
+
+def _started(history_json: str) -> dict[str, Any]:
+    started: dict[str, Any] = json.loads(history_json)["events"][0]["workflowExecutionStartedEventAttributes"]
+    return started
+
+
+NEWEST = max(int(name.split("-", 1)[0].removeprefix("v")) for name in HISTORIES)
+CURRENT = [
+    name
+    for name, text in HISTORIES.items()
+    if name.startswith(f"v{NEWEST}-") and _started(text)["workflowType"]["name"] == "DisputeWorkflow"
+]
+
+
+def with_reference(history_json: str, reference: str) -> str:
+    history = json.loads(history_json)
+    started = history["events"][0]["workflowExecutionStartedEventAttributes"]
+    payload = started["input"]["payloads"][0]
+    dispute = json.loads(base64.b64decode(payload["data"]))
+    assert "reference" not in dispute  # recorded before references existed
+    payload["data"] = base64.b64encode(json.dumps(dispute | {"reference": reference}).encode()).decode()
+    return json.dumps(history)
+
+
+def test_there_are_current_histories() -> None:
+    assert CURRENT
+
+
+@pytest.mark.parametrize("name", CURRENT)
+async def test_a_dispute_with_a_reference_replays_its_history_unchanged(name: str) -> None:
+    history = WorkflowHistory.from_json(f"dispute-{name}", with_reference(HISTORIES[name], "J24-7KX4M2QJ"))
+    await build_replayer().replay_workflow(history)
