@@ -50,6 +50,7 @@ PASSED_THROUGH = (
     "workflows.patches",
     "workflows.admission",
     "workflows.continuation",
+    "workflows.outreach",
     "workflows.business_hours",
     "workflows.deadlines",
     "workflows.rules",

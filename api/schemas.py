@@ -21,6 +21,7 @@ from workflows.models import (
     FlagSellerFields,
     HistoryEntry,
     ProvideInformationFields,
+    RecordSellerContactAttemptFields,
     RequestInformationFields,
     RequestSellerContactFields,
     Resolution,
@@ -156,6 +157,10 @@ class SellerContactBody(TextModel, RequestSellerContactFields):
 
 class WithdrawBody(TextModel, WithdrawFields):
     model_config = _request({"reason": "The parcel arrived after all."})
+
+
+class SellerContactAttemptBody(TextModel, RecordSellerContactAttemptFields):
+    model_config = _request({"channel": "phone", "outcome": "reached", "note": "Called the shop at 10:05."})
 
 
 class ReinstateBody(TextModel):

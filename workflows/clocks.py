@@ -112,6 +112,14 @@ class Clocks:
                 deadline.due_at = due_at(self._policy, s.first_contact_at, deadline.kind, s.paused_for)
         self._version += 1
 
+    def start_seller_clocks(self, at: datetime) -> None:
+        """Count the seller's clocks from ``at``, when it was asked: its windows start over, running."""
+        for deadline in self._state.deadlines:
+            if deadline.kind in SELLER_CLOCKS:
+                deadline.state, deadline.settled_at = DeadlineState.PENDING, None
+                deadline.due_at = due_at(self._policy, at, deadline.kind)
+        self._version += 1
+
     def settle(self, deadline: Deadline, state: DeadlineState) -> None:
         deadline.state = state
         deadline.settled_at = workflow.now()

@@ -24,6 +24,7 @@ from workflows.deadlines import (
     compute_deadlines,
     next_breach_reminder,
 )
+from workflows.delivery import Delivered
 from workflows.events import EventKind, NotificationKind
 from workflows.journal import Journal
 from workflows.models import (
@@ -38,6 +39,7 @@ from workflows.models import (
     FlagSellerAction,
     PendingEvent,
     ProvideInformationAction,
+    RecordSellerContactAttemptAction,
     RequestInformationAction,
     RequestSellerContactAction,
     Resolution,
@@ -50,6 +52,7 @@ from workflows.models import (
     SubmitFindingsAction,
     WithdrawAction,
 )
+from workflows.outreach import Outreach
 from workflows.recipients import Recipients
 from workflows.rules import Action, refusal
 from workflows.visibility import Visibility
@@ -89,8 +92,11 @@ class DisputeWorkflow:
         self._clocks = Clocks(self._state, self._policy)
         self._to = Recipients(input.customer, self._state)
         self._visibility = Visibility(self._state)
-        self._journal = Journal(input, self._state, self._to, self._visibility, refused)
+        self._journal = Journal(
+            input, self._state, self._to, self._visibility, refused, on_delivered=self._delivered
+        )
         self._event = self._journal.record
+        self._outreach = Outreach(self._state, self._clocks, self._event, self._to)
         self._bounded = False  # whether this run has BOUNDED_CATCH_UP: asked in ``run``
 
     # --- The timeline. ---
@@ -99,6 +105,7 @@ class DisputeWorkflow:
     async def run(self, input: DisputeInput) -> DisputeState:
         # Patches are asked here, not in __init__: there the SDK cannot yet tell a replay from a first run.
         self._bounded = workflow.patched(patches.BOUNDED_CATCH_UP)
+        self._outreach.enabled = workflow.patched(patches.SELLER_REACH)
         persister = self._journal.start()
         if input.continued is None:
             self._replay_older_clocks(input)
@@ -214,19 +221,7 @@ class DisputeWorkflow:
             reminder = self._to.seller(NotificationKind.SELLER_REMINDER, respond_by=respond_by)
             self._event(EventKind.SELLER_REMINDED, SYSTEM, {"respond_by": respond_by}, notify=[reminder])
         elif kind == DeadlineKind.SELLER_FAILURE:
-            self._state.seller_efforts = SellerEfforts.FAILED
-            self._state.seller_contact_allowed = True
-            self._event(
-                EventKind.SELLER_EFFORTS_FAILED,
-                SYSTEM,
-                {},
-                notify=[
-                    self._to.seller(NotificationKind.SELLER_STRIKE, reason=StrikeReason.UNRESPONSIVE.value),
-                    self._to.customer(NotificationKind.SELLER_CONTACT_AVAILABLE),
-                    self._to.team(NotificationKind.SELLER_UNRESPONSIVE),
-                ],
-                strike=StrikeReason.UNRESPONSIVE,
-            )
+            self._outreach.ran_out()
         elif kind == DeadlineKind.RESOLUTION_TEAM:
             self._escalate_to(2, SYSTEM, "not resolved within 24 hours of first contact", automatic=True)
         elif kind == DeadlineKind.FINDINGS:
@@ -426,6 +421,19 @@ class DisputeWorkflow:
     @withdraw.validator
     def _validate_withdraw(self, action: WithdrawAction) -> None:
         self._admission.validate(Action.WITHDRAW, action.actor)
+
+    @workflow.update
+    async def record_seller_contact_attempt(self, action: RecordSellerContactAttemptAction) -> DisputeState:
+        if await self._admission.admit(Action.RECORD_SELLER_CONTACT_ATTEMPT, action.actor):
+            self._outreach.attempted(action)
+        return self._state
+
+    @record_seller_contact_attempt.validator
+    def _validate_record_seller_contact_attempt(self, action: RecordSellerContactAttemptAction) -> None:
+        self._admission.validate(Action.RECORD_SELLER_CONTACT_ATTEMPT, action.actor)
+
+    def _delivered(self, delivered: list[Delivered]) -> None:
+        self._outreach.delivered(delivered)
 
     @workflow.query
     def state(self) -> DisputeState:

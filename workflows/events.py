@@ -13,9 +13,12 @@ from enum import StrEnum
 
 class EventKind(StrEnum):
     OPENED = "opened"
+    SELLER_REACHED = "seller_reached"  # a seller notice was delivered on at least one channel
     SELLER_REMINDED = "seller_reminded"
     SELLER_RESPONDED = "seller_responded"
     SELLER_EFFORTS_FAILED = "seller_efforts_failed"
+    SELLER_UNREACHABLE = "seller_unreachable"  # no channel took any notice within its windows: no strike
+    SELLER_CONTACT_ATTEMPTED = "seller_contact_attempted"  # an agent's own attempt (a phone call, say)
     SELLER_FLAGGED = "seller_flagged"
     SELLER_ACCOUNT_CHANGED = "seller_account_changed"
     SELLER_CONTACT_RELEASED = "seller_contact_released"
@@ -31,7 +34,6 @@ class EventKind(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-CLOSING_EVENTS = frozenset({EventKind.RESOLVED, EventKind.WITHDRAWN})
 
 
 class RecipientKind(StrEnum):
@@ -51,6 +53,7 @@ class NotificationKind(StrEnum):
     SELLER_ACCOUNT_CHANGED = "seller_account_changed"
     SELLER_RESPONDED = "seller_responded"
     SELLER_UNRESPONSIVE = "seller_unresponsive"
+    SELLER_UNREACHABLE = "seller_unreachable"
     SELLER_CONTACT_AVAILABLE = "seller_contact_available"
     SELLER_CONTACT_RELEASED = "seller_contact_released"
     DISPUTE_REACHED_TIER = "dispute_reached_tier"
@@ -65,6 +68,14 @@ class NotificationKind(StrEnum):
     SLA_BREACH_REMINDER = "sla_breach_reminder"
     RESOLVED = "resolved"
     WITHDRAWN = "withdrawn"
+
+
+# Events that tell no one: no delivery is scheduled for them, so giving one a notification changes the
+# workflow's commands (a patch). Every other event gets its delivery, with or without notifications.
+SILENT_EVENTS = frozenset({EventKind.SELLER_REACHED, EventKind.SELLER_CONTACT_ATTEMPTED})
+
+# The notices that ask the seller to answer: one delivered on any channel means the seller was reached.
+ASKING_THE_SELLER = frozenset({NotificationKind.COMPLAINT_NOTICE, NotificationKind.SELLER_REMINDER})
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,7 @@ NOTICES: dict[NotificationKind, Notice] = {
     NotificationKind.SELLER_ACCOUNT_CHANGED: _notice(_S, fields=("status",)),
     NotificationKind.SELLER_RESPONDED: _notice(_T),
     NotificationKind.SELLER_UNRESPONSIVE: _notice(_T),
+    NotificationKind.SELLER_UNREACHABLE: _notice(_T),
     NotificationKind.SELLER_CONTACT_AVAILABLE: _notice(_C),
     NotificationKind.SELLER_CONTACT_RELEASED: _notice(_C, fields=("seller_id", "name", "email", "phone")),
     NotificationKind.DISPUTE_REACHED_TIER: _notice(_T),

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows import patches
-from workflows.delivery import EventRef, NotificationKey, deliver, deliver_all, deliver_event
-from workflows.events import EventKind, NotificationKind, RecipientKind
+from workflows.delivery import Delivered, EventRef, NotificationKey, deliver, deliver_all, deliver_event
+from workflows.events import SILENT_EVENTS, EventKind, NotificationKind, RecipientKind
 from workflows.metrics import DisputeMetrics
 from workflows.models import (
     SYSTEM,
@@ -52,11 +53,13 @@ class Journal:
         recipients: Recipients,
         visibility: Visibility,
         refused: list[PendingEvent],
+        on_delivered: Callable[[list[Delivered]], None],
     ) -> None:
         self._dispute = dispute
         self._state = state
         self._to = recipients
         self._visibility = visibility
+        self._on_delivered = on_delivered  # what was delivered, as the workflow learns it
         # Events not persisted yet, oldest first; each leaves once persisted, so memory stays small.
         self._unpersisted: deque[PendingEvent] = deque()
         self.refused = refused  # events the store refused for good, until operators repair them
@@ -197,7 +200,8 @@ class Journal:
         await self._activity(DisputeStore.record_event, record, f"record event {entry.seq} {entry.kind}")
         # Delivery waits on mail servers and receivers, so it runs beside the persisting, not in it.
         if self._by_event:
-            self._beside(self._deliver_event(entry))
+            if notifications or entry.kind not in SILENT_EVENTS:
+                self._beside(self._deliver_event(entry))
         # Before DELIVER_BY_EVENT: one activity for the event's notifications (before PERSIST_IN_ONE_STEP:
         # one each). Disputes started before delivery existed replay without it.
         elif notifications and workflow.patched(patches.DELIVERY):
@@ -221,6 +225,7 @@ class Journal:
         for item in delivered:
             if item.result.status == "failed":
                 self._failed(item.key)
+        self._on_delivered(delivered)
 
     async def _deliver(self, keys: list[NotificationKey], entry: HistoryEntry) -> None:
         if self.one_step:

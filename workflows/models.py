@@ -63,7 +63,20 @@ CLOSED = frozenset({Status.RESOLVED, Status.WITHDRAWN})  # final: a dispute in t
 class SellerEfforts(StrEnum):
     PENDING = "pending"
     RESPONDED = "responded"
-    FAILED = "failed"
+    FAILED = "failed"  # reached, and silent through its windows: a strike
+    UNREACHABLE = "unreachable"  # no channel ever took a notice: the team contacts it by other means
+
+
+class ContactChannel(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    WHATSAPP = "whatsapp"
+    OTHER = "other"
+
+
+class ContactOutcome(StrEnum):
+    REACHED = "reached"
+    NOT_REACHED = "not_reached"
 
 
 class Outcome(StrEnum):
@@ -292,6 +305,16 @@ class RequestSellerContactAction(RequestSellerContactFields):
     actor: Actor
 
 
+class RecordSellerContactAttemptFields(BaseModel):
+    channel: ContactChannel
+    outcome: ContactOutcome
+    note: str | None = Field(default=None, max_length=2_000)
+
+
+class RecordSellerContactAttemptAction(RecordSellerContactAttemptFields):
+    actor: Actor
+
+
 class WithdrawFields(BaseModel):
     reason: str = Field(min_length=1, max_length=2_000)
 
@@ -370,6 +393,8 @@ class DisputeSnapshot(DisputeSummary):
     seller_flagged: bool = False
     # The customer may obtain the seller's contact details: granted when Jamla24's efforts failed.
     seller_contact_allowed: bool = False
+    # When a notice asking the seller to answer was first delivered, or an agent reached it.
+    seller_reached_at: datetime | None = None
     # The store refused some of its events for good (their ``seq``): operators must repair them.
     unrecorded_events: list[int] = Field(default_factory=list)
     paused_for: timedelta = timedelta(0)  # how long the pausable clocks have stood still so far

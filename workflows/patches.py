@@ -25,3 +25,6 @@ ESCALATION_SETTLES_CLOCKS = "escalation-settles-clocks"
 # A clock's long wait ends a few seconds short of its due time and a short one does the rest, so it fires
 # on time however long the task that set it took.
 PUNCTUAL_CLOCKS = "punctual-clocks"
+# Only a seller that was reached is struck: delivered notices record it reached (its clocks restart if
+# that was late); one never reached is unreachable, the team told; agents record their own attempts.
+SELLER_REACH = "seller-reach"

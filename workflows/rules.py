@@ -39,6 +39,7 @@ class Action(StrEnum):
     FLAG_SELLER = "flag_seller"
     REQUEST_SELLER_CONTACT = "request_seller_contact"
     WITHDRAW = "withdraw"
+    RECORD_SELLER_CONTACT_ATTEMPT = "record_seller_contact_attempt"
 
 
 class Party(StrEnum):
@@ -135,6 +136,9 @@ RULES: Mapping[Action, ActionRule] = MappingProxyType(
             Party.CUSTOMER, _NOT_CLOSED, "obtain the seller's contact details", condition=_contact_releasable
         ),
         Action.WITHDRAW: ActionRule(Party.CUSTOMER, _NOT_CLOSED, "withdraw this dispute"),
+        Action.RECORD_SELLER_CONTACT_ATTEMPT: ActionRule(
+            Party.AGENT, _NOT_CLOSED, "record an attempt to reach the seller", min_agent_tier=1
+        ),
     }
 )
 

@@ -25,6 +25,7 @@ from api.schemas import (
     InformationBody,
     InformationRequestBody,
     ResolveBody,
+    SellerContactAttemptBody,
     SellerContactBody,
     SellerFlagBody,
     SellerResponseBody,
@@ -36,6 +37,7 @@ from workflows.models import (
     EscalateAction,
     FlagSellerAction,
     ProvideInformationAction,
+    RecordSellerContactAttemptAction,
     RequestInformationAction,
     RequestSellerContactAction,
     ResolveAction,
@@ -225,6 +227,29 @@ async def request_seller_contact(
     return await _act(
         client, pool, key, dispute_id, DisputeWorkflow.request_seller_contact, action, idempotency_key
     )
+
+
+@router.post(
+    "/seller-contact-attempts",
+    response_model=DisputeView,
+    summary="Record an attempt to reach the seller",
+    responses=_RESPONSES,
+)
+async def record_seller_contact_attempt(
+    dispute_id: DisputeId,
+    body: SellerContactAttemptBody,
+    key: Agent,
+    client: ClientDep,
+    pool: PoolDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DisputeView:
+    """An agent records a call (or another channel) to a seller no message reached, and its outcome.
+
+    Reached, the seller counts as asked: its response windows start from now.
+    """
+    action = RecordSellerContactAttemptAction(actor=key.actor(), **body.model_dump())
+    update = DisputeWorkflow.record_seller_contact_attempt
+    return await _act(client, pool, key, dispute_id, update, action, idempotency_key)
 
 
 @router.post("/withdraw", response_model=DisputeView, summary="Withdraw (customer)", responses=_RESPONSES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -65,11 +66,17 @@ class Disputes:
         contact_ago: timedelta = timedelta(0),
         seller_id: str | None = None,
         policy: SlaPolicy | None = None,
+        reachable: bool = True,
         **options: Any,
     ) -> Handle:
-        """A new dispute; ``options`` go to ``start_workflow`` (a signal with the start, say)."""
+        """A new dispute; ``options`` go to ``start_workflow`` (a signal with the start, say).
+
+        Its seller has an e-mail address unless ``reachable`` is False: then no notice ever reaches it.
+        """
         now = await self.env.get_current_time()
         dispute = dispute_input(now=now, contact_ago=contact_ago, seller_id=seller_id, policy=policy)
+        if reachable:
+            await self.reachable_seller(dispute.seller_id)
         return await self.env.client.start_workflow(
             DisputeWorkflow.run,
             dispute,
@@ -77,6 +84,17 @@ class Disputes:
             task_queue=self.task_queue,
             **options,
         )
+
+    async def reachable_seller(self, seller_id: str | None = None) -> str:
+        """A seller with an e-mail address, so the notices asking it to answer reach it."""
+        seller_id = seller_id or f"seller-{uuid.uuid4().hex[:8]}"
+        await self.pool.execute(
+            "INSERT INTO sellers (seller_id, name, email) VALUES ($1, 'Atlas Shop', $2)"
+            " ON CONFLICT (seller_id) DO UPDATE SET email = EXCLUDED.email",
+            seller_id,
+            f"{seller_id}@seller.test",
+        )
+        return seller_id
 
     async def sleep(self, duration: timedelta) -> None:
         await self.env.sleep(duration)

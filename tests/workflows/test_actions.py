@@ -79,7 +79,7 @@ async def test_information_requested_awaits_the_customer_until_answered(disputes
 
 
 async def test_withdrawal_closes_the_dispute_and_cancels_every_clock(disputes: Disputes) -> None:
-    handle = await disputes.start()
+    handle = await disputes.start(reachable=False)
     await disputes.sleep(3 * HOUR)
     await handle.execute_update(
         DisputeWorkflow.withdraw, WithdrawAction(actor=CUSTOMER, reason="Parcel arrived after all.")

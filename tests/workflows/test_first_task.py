@@ -109,7 +109,7 @@ async def test_the_resolve_signal_in_the_first_task_follows_the_opening(
     env: WorkflowEnvironment, pg_pool: asyncpg.Pool, delivery_settings: DeliverySettings
 ) -> None:
     task_queue = f"first-task-{uuid.uuid4().hex[:8]}"
-    handle = await Disputes(env, pg_pool, task_queue).start()
+    handle = await Disputes(env, pg_pool, task_queue).start(reachable=False)
     resolve = ResolveAction(actor=AGENT1, outcome=Outcome.REFUND, summary="Refunded in full.")
     await handle.signal(DisputeWorkflow.resolve_signal, resolve)  # waits on the server with the start
     deliveries = Deliveries.from_settings(pg_pool, delivery_settings)

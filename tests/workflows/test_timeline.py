@@ -30,7 +30,7 @@ from workflows.models import (
 
 
 async def test_resolved_at_first_contact_never_escalates(disputes: Disputes, mail_server: SmtpSink) -> None:
-    handle = await disputes.start()
+    handle = await disputes.start(reachable=False)
     state = await handle.execute_update(
         DisputeWorkflow.resolve, ResolveAction(actor=AGENT1, outcome=Outcome.REFUND, summary="Refunded.")
     )
