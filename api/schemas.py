@@ -13,6 +13,7 @@ from api.dates import DATETIME_EXAMPLE, FirstContact
 from api.text import TextModel
 from workflows.models import (
     Actor,
+    Category,
     Channel,
     Customer,
     Deadline,
@@ -80,7 +81,8 @@ class IntakeRequest(TextModel):
     order_id: str = Field(min_length=1, max_length=128)
     seller_id: str = Field(min_length=1, max_length=128)
     channel: Channel
-    category: str = Field(min_length=1, max_length=64)
+    # Only the listed values: the workflow's input keeps free text for the disputes opened before the list.
+    category: Category = Field(description="what the complaint is about; any other value is refused")
     description: str = Field(min_length=1, max_length=10_000)
     first_contact_at: FirstContact | None = Field(
         default=None,

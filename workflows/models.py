@@ -75,6 +75,25 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
 
 
+class Category(StrEnum):
+    """What a complaint is about: the list intake chooses from (the API refuses any other value).
+
+    ``DisputeInput.category`` stays free text: disputes opened before this list hold other words, and
+    their histories must replay. Messages label the values (``categories`` in each ``_common.txt``).
+    """
+
+    NOT_DELIVERED = "not_delivered"
+    LATE_DELIVERY = "late_delivery"
+    DAMAGED = "damaged"
+    WRONG_ITEM = "wrong_item"
+    NOT_AS_DESCRIBED = "not_as_described"
+    COUNTERFEIT = "counterfeit"
+    MISSING_PARTS = "missing_parts"
+    REFUND_NOT_RECEIVED = "refund_not_received"
+    RETURN_REFUSED = "return_refused"
+    OTHER = "other"
+
+
 class DeadlineKind(StrEnum):
     """The policy's clocks. Declaration order breaks ties between deadlines due at the same instant."""
 
