@@ -13,7 +13,9 @@ Templates see: ``ref`` (the dispute id), ``name`` (the recipient's, or None), ``
 outcome, sla_breached, breach_reminders) and ``deadlines`` (kind -> datetime); filters ``datetime``
 (local date and time in the recipient's language) and ``oneline``. A message about a seller's account
 rather than a dispute (a reinstatement) has ``ref`` and ``dispute`` None and no deadlines; its ``data``
-holds the change (``seller_id``, ``from``, ``to``, ``status``, ``reason``, ``at``).
+holds the change (``seller_id``, ``from``, ``to``, ``status``, ``reason``, ``at``). A seller's
+``complaint_notice`` also has the customer's ``description`` in ``data``, unless the dispute was recorded
+before the read model kept it.
 """
 
 from __future__ import annotations

@@ -186,6 +186,7 @@ class DisputeView(DisputeSummary):
     """
 
     workflow_id: str
+    description: str | None = Field(default=None, description="the customer's complaint, as given at intake")
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
     seller_flagged: bool = False
@@ -194,7 +195,7 @@ class DisputeView(DisputeSummary):
     paused_since: datetime | None = None
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
-    customer: CustomerContact | None = Field(default=None, description="absent for sellers")
+    customer: CustomerContact | None = Field(default=None, description="the customer's contact details")
     source: Literal["workflow", "read_model"]
     stale: bool
     as_of: datetime

@@ -379,6 +379,9 @@ class DisputeSummary(BaseModel):
 class DisputeSnapshot(DisputeSummary):
     """The dispute's whole state but its history: what each recorded event leaves in the read model."""
 
+    # The customer's own words at intake (free text: never in a search attribute, a summary or a log).
+    # None in the states of disputes recorded before it was kept here.
+    description: str | None = None
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
     seller_flagged: bool = False

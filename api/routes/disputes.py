@@ -13,6 +13,7 @@ from api.auth import ApiKey, KeyRole
 from api.dates import QueryDay, start_of
 from api.deps import ClientDep, DisputeId, PolicyDep, PoolDep, TaskQueueDep, allow
 from api.schemas import DisputePage, DisputeView, IntakeRequest, IntakeResponse
+from api.seller_view import SellerDisputeView
 from workflows.models import Channel, Status
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
@@ -58,7 +59,7 @@ async def open_dispute(
 
 @router.get(
     "/{dispute_id}",
-    response_model=DisputeView,
+    response_model=DisputeView | SellerDisputeView,
     summary="A dispute's whole state and history",
     responses={404: {"description": "no such dispute"}, **_ERRORS},
 )
@@ -67,15 +68,16 @@ async def get_dispute(
     key: Annotated[ApiKey, Depends(allow(KeyRole.INTAKE, KeyRole.AGENT, KeyRole.OPERATOR, KeyRole.SELLER))],
     client: ClientDep,
     pool: PoolDep,
-) -> DisputeView:
+) -> DisputeView | SellerDisputeView:
     """Live from the dispute's workflow; from the read model when no worker answers (`stale`: true).
 
-    Sellers see their own disputes only, without the customer's contact details.
+    Intake clients, agents and operators read the whole state with the customer's contact details;
+    agents and operators also what became of each notification (`notifications`). Sellers read their own
+    disputes only, as `SellerDisputeView`: the complaint and their part in it, nothing of the customer's.
     """
-    is_seller = key.role == KeyRole.SELLER
-    if is_seller and await dispute_reads.seller_of(client, dispute_id) != key.seller_id:
+    if key.role == KeyRole.SELLER and await dispute_reads.seller_of(client, dispute_id) != key.seller_id:
         raise errors.not_sellers(dispute_id, key.seller_id)
-    view = await views.load(client, pool, dispute_id, with_contact=not is_seller)
+    view = await views.load(client, pool, dispute_id, reader=key.role)
     if view is None:
         raise await _missing(client, dispute_id)
     return view

@@ -27,6 +27,7 @@ async def open_dispute(
     email: str | None = "salma@example.ma",
     phone: str | None = None,
     seller_id: str = "seller-1",
+    description: str | None = None,
 ) -> tuple[str, Customer, list[Deadline]]:
     """A dispute in the read model, as its first event leaves it."""
     dispute_id = new_id("d")
@@ -48,6 +49,7 @@ async def open_dispute(
         first_contact_at=FIRST_CONTACT,
         registered_at=FIRST_CONTACT,
         deadlines=deadlines,
+        description=description,
     )
     await DisputeStore(pg_pool).record_event(event)
     return dispute_id, customer, deadlines

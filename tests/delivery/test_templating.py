@@ -34,7 +34,10 @@ SAMPLE_DATA: dict[str, dict[str, Any]] = {
         "email": "shop@seller.test",
         "phone": "+212522000000",
     },
-    "complaint_notice": {"respond_by": DEADLINES["seller_failure"].isoformat()},
+    "complaint_notice": {
+        "respond_by": DEADLINES["seller_failure"].isoformat(),
+        "description": "Paid on the 3rd,\nstill not delivered.",
+    },
     "seller_reminder": {"respond_by": DEADLINES["seller_failure"].isoformat()},
     "seller_strike": {"reason": "unresponsive"},
     "seller_account_changed": {"status": "restricted"},
@@ -163,6 +166,22 @@ def test_every_category_has_a_label(recipient: RecipientKind, kind: str, languag
         assert_clean(text)
         texts[category] = text
     assert len(set(texts.values())) == len(Category)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_seller_reads_the_complaint_in_its_notice(language: Language) -> None:
+    """What the customer complains of, in their words, so the seller can answer it."""
+    values = context(RecipientKind.SELLER, "complaint_notice")
+    _, text, html = render(RecipientKind.SELLER, "complaint_notice", language, values)
+    assert "Paid on the 3rd,\nstill not delivered." in text
+    assert "Paid on the 3rd,<br>still not delivered." in html
+    assert "order-77" in text
+
+    # A dispute recorded before the read model kept the description: the notice goes without it.
+    del values["data"]["description"]
+    _, text, _ = render(RecipientKind.SELLER, "complaint_notice", language, values)
+    assert "Paid on the 3rd" not in text and "order-77" in text
+    assert_clean(text)
 
 
 @pytest.mark.parametrize("language", list(Language))
