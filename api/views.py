@@ -1,6 +1,7 @@
 """A dispute as the API shows it: a closed one from the read model; an open one live from its workflow,
 or from the read model when no worker answers. Who reads decides what: sellers their own view
-(``api.seller_view``), the others the whole state with the customer's contact details."""
+(``api.seller_view``), the others the whole state with the customer's contact details, and agents and
+operators what became of each notification too."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from temporalio.client import Client
 
 from api import dispute_reads, read_model
 from api.auth import KeyRole
-from api.schemas import CustomerContact, DisputeView
+from api.schemas import CustomerContact, DisputeView, NotificationView
 from api.seller_view import SellerDisputeView, seller_view
 from workflows.dispute_start import workflow_id
 from workflows.models import CLOSED, DisputeState
 
 _PUBLIC = set(DisputeView.model_fields)
+# Who reads the notifications' outcomes: the people who act on a message that did not go out.
+_SEE_NOTIFICATIONS = frozenset({KeyRole.AGENT, KeyRole.OPERATOR})
 
 Source = Literal["workflow", "read_model"]
 
@@ -30,12 +33,14 @@ def render(
     source: Source = "workflow",
     stale: bool = False,
     as_of: datetime | None = None,
+    notifications: list[NotificationView] | None = None,
 ) -> DisputeView:
     return DisputeView.model_validate(
         state.model_dump(include=_PUBLIC)
         | {
             "workflow_id": workflow_id(state.dispute_id),
             "customer": contact,
+            "notifications": notifications,
             "source": source,
             "stale": stale,
             "as_of": as_of or datetime.now(UTC),
@@ -67,8 +72,14 @@ async def load(
         return None
     if is_seller:
         return seller_view(found.state, source=found.source, stale=found.stale, as_of=found.as_of)
+    notifications = await read_model.notifications(pool, dispute_id) if reader in _SEE_NOTIFICATIONS else None
     return render(
-        found.state, contact=found.contact, source=found.source, stale=found.stale, as_of=found.as_of
+        found.state,
+        contact=found.contact,
+        source=found.source,
+        stale=found.stale,
+        as_of=found.as_of,
+        notifications=notifications,
     )
 
 

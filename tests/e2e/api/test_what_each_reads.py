@@ -1,9 +1,11 @@
 """What each reader finds in a dispute, through HTTP on the real stack: the complaint for everyone who
-handles it, and the seller's own view without the customer's details or words."""
+handles it, the seller's own view without the customer's details or words, and for agents and operators
+what became of each notification."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +16,7 @@ from temporalio.client import Client
 from api.dispute_reads import handle_for
 from tests.delivery.servers import Mail, SmtpSink
 from tests.e2e.api.conftest import Keys
-from tests.e2e.api.helpers import Json, act, auth, eventually, get, open_dispute
+from tests.e2e.api.helpers import Json, act, auth, eventually, get, intake_body, open_dispute
 
 DESCRIPTION = "Commande payée le 3,\ntoujours pas livrée."
 SECRET = "Zq7-private"  # in every text a seller must not read
@@ -132,3 +134,60 @@ async def test_the_sellers_complaint_notice_tells_the_complaint(
     assert DESCRIPTION in plain and "article endommagé" in plain  # the category's label, in French
     for secret in ("Amina", "amina@example.ma", "+212539420142", "C-20931"):
         assert secret not in plain
+
+
+async def test_agents_and_operators_see_what_became_of_each_notification(
+    http: httpx.AsyncClient, keys: Keys, mail_server: SmtpSink
+) -> None:
+    # The seller of keys.seller_id has no address and the stack no seller portal: its notice is skipped.
+    reachable = await open_dispute(http, keys)
+    refused = f"refused-{uuid.uuid4().hex[:8]}@example.ma"
+    mail_server.refuse.add(refused)
+    customer = intake_body(keys)["customer"] | {"email": refused}
+    unreachable = await open_dispute(http, keys, customer=customer)
+
+    async def settled(dispute_id: str) -> Json | None:
+        view = await get(http, keys.operator, dispute_id)
+        done = view["notifications"] and all(n["status"] != "pending" for n in view["notifications"])
+        return view if done and len(view["notifications"]) == 2 else None
+
+    sent_view = await eventually(lambda: settled(reachable["dispute_id"]), within=30)
+    failed_view = await eventually(lambda: settled(unreachable["dispute_id"]), within=30)
+
+    # The history says what each event queued; the notifications what happened to each message.
+    assert set(sent_view["history"][0]["notified"]) == {"customer:acknowledgement", "seller:complaint_notice"}
+    sent = _by_recipient(sent_view)
+    ack, notice = sent["customer"], sent["seller"]
+    assert (ack["kind"], ack["seq"], ack["status"], ack["channels"]) == (
+        "acknowledgement",
+        1,
+        "sent",
+        ["email"],
+    )
+    assert ack["sent_at"] and ack["reason"] is None and ack["failed_channels"] == {}
+    assert (notice["kind"], notice["status"], notice["channels"]) == ("complaint_notice", "skipped", [])
+    assert notice["reason"] == "no seller portal URL configured and no e-mail address known for the seller"
+    assert notice["recipient_ref"] == keys.seller_id and notice["sent_at"] is None
+
+    failed = _by_recipient(failed_view)["customer"]
+    assert (failed["status"], failed["channels"], list(failed["failed_channels"])) == (
+        "failed",
+        [],
+        ["email"],
+    )
+    assert failed["reason"] == f"email: {failed['failed_channels']['email']}"
+    # Codes only: never the address, which the mail server's refusal quoted.
+    shown = json.dumps(failed_view["notifications"]) + json.dumps(sent_view["notifications"])
+    for secret in (refused, "amina@example.ma", "+212539420142", "Amina"):
+        assert secret not in shown, secret
+
+    # Agents read them too; intake clients and sellers do not.
+    assert (await get(http, keys.agent1, reachable["dispute_id"]))["notifications"] == sent_view[
+        "notifications"
+    ]
+    assert (await get(http, keys.intake, reachable["dispute_id"]))["notifications"] is None
+    assert "notifications" not in await get(http, keys.seller, reachable["dispute_id"])
+
+
+def _by_recipient(view: Json) -> dict[str, Json]:
+    return {notification["recipient_kind"]: notification for notification in view["notifications"]}
