@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from temporalio.client import Client
 
-from api import dispute_reads, errors, intake, read_model, views
+from api import dispute_reads, errors, intake, read_model, seller_accounts, views
 from api.auth import ApiKey, KeyRole
 from api.dates import QueryDay, start_of
 from api.deps import ClientDep, DisputeId, PolicyDep, PoolDep, TaskQueueDep, allow
@@ -40,17 +40,21 @@ async def open_dispute(
     response: Response,
     key: Annotated[ApiKey, Depends(allow(KeyRole.INTAKE))],
     client: ClientDep,
+    pool: PoolDep,
     policy: PolicyDep,
     task_queue: TaskQueueDep,
 ) -> IntakeResponse:
     """Intake clients (chat, e-mail, phone systems) open a dispute for a customer.
 
     With an `external_ref`, the same reference on the same channel always answers the same dispute
-    (200 rather than 201), however often and however concurrently it is sent.
+    (200 rather than 201), however often and however concurrently it is sent. The dispute's seller is
+    known (`GET /sellers/{id}`) as soon as the dispute is accepted.
     """
     now = datetime.now(UTC)
     intake.check_first_contact(body, policy, now)
     dispute = intake.build_input(body, policy, key.actor(), now)
+    # Before the start: with PostgreSQL down this is a 503 and nothing has started, so a retry is safe.
+    await seller_accounts.ensure_known(pool, dispute.seller_id)
     answer, created = await intake.open_dispute(client, dispute, task_queue)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/disputes/{answer.dispute_id}"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from temporalio.client import Client
 
 from api.app import create_app
 from api.auth import KeyRole, create_key
@@ -110,3 +111,34 @@ async def test_postgresql_down_is_a_503_naming_it_on_every_route_and_up_again_se
         account = answers["own account"].json()
         assert (account["seller_id"], account["status"]) == (keys.seller_id, "active")
         assert uuid.UUID(answers["open"].json()["dispute_id"])
+
+
+async def test_intake_with_postgresql_down_is_a_503_and_starts_nothing(
+    own_postgres: OwnPostgres, temporal_dev_server: str, temporal_client: Client, keys: Keys
+) -> None:
+    """Intake records the dispute's seller before it starts the dispute: with the key still cached, a
+    PostgreSQL that does not answer is a 503 with nothing started, so the retry cannot make a second one."""
+    pool = await create_pool(own_postgres.url, max_size=1)
+    try:
+        _, intake = await create_key(pool, KeyRole.INTAKE, "chat-intake-pg-cached")
+    finally:
+        await pool.close()
+    app = create_app(
+        api_settings(temporal_dev_server, own_postgres.url), policy=SlaPolicy(), key_cache_ttl=600
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
+    ):
+        opened = await http.post("/disputes", json=intake_body(keys), headers=auth(intake))  # caches the key
+        assert opened.status_code == 201, opened.text
+
+        await own_postgres.stop()
+        seller_id = f"S-pg-{uuid.uuid4().hex[:8]}"
+        response = await http.post(
+            "/disputes", json=intake_body(keys, seller_id=seller_id), headers=auth(intake)
+        )
+        assert response.status_code == 503, response.text
+        assert "PostgreSQL" in response.json()["detail"]
+        assert (await temporal_client.count_workflows(f'SellerId = "{seller_id}"')).count == 0
