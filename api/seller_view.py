@@ -81,6 +81,7 @@ class SellerDisputeView(BaseModel):
     """One of the seller's disputes as the seller reads it (see ``api.seller_view``)."""
 
     dispute_id: str
+    reference: str | None = Field(default=None, description="the short reference the customer quotes")
     revision: int
     status: Status
     tier: int
@@ -133,6 +134,7 @@ def seller_view(
     resolution = SellerResolution(outcome=s.resolution.outcome, at=s.resolution.at) if s.resolution else None
     return SellerDisputeView(
         dispute_id=s.dispute_id,
+        reference=s.reference,
         revision=s.revision,
         status=s.status,
         tier=s.tier,
