@@ -248,7 +248,7 @@ class Deliveries:
                     f"{_label(key)}: dispute not in the read model yet", type=DISPUTE_NOT_RECORDED
                 )
         recipient = await route(self._pool, self._settings, key, row["email"], dispute)
-        data = await notification_data(self._pool, key, row["data"])
+        data = await notification_data(self._pool, key, row["data"], dispute)
         try:
             context = template_context(key, data, dispute, recipient.name)
             rendered = render(key.recipient_kind, key.kind, Language(row["language"]), context)

@@ -23,8 +23,8 @@ _DISPUTE_FIELDS = (
     "tier", "status", "order_id", "category", "seller_id", "outcome", "sla_breached", "breach_reminders",
 )  # fmt: skip
 DISPUTE_QUERY = (
-    f"SELECT {', '.join(_DISPUTE_FIELDS)}, reference, deadlines, customer_name FROM disputes"
-    " WHERE dispute_id = $1"
+    f"SELECT {', '.join(_DISPUTE_FIELDS)}, reference, deadlines, customer_name,"
+    " state->>'description' AS description FROM disputes WHERE dispute_id = $1"
 )
 # The change a strike made during a dispute. Strikes only raise an account, so one dispute's changes
 # reach distinct statuses (short of a reinstatement in between): the status the message names finds it.
@@ -84,12 +84,20 @@ def _open(name: str | None, candidates: list[tuple[str, str | None]], none_open:
     return Route(name, channels, "" if channels else none_open)
 
 
-async def notification_data(pool: asyncpg.Pool, key: NotificationKey, data: dict[str, Any]) -> dict[str, Any]:
-    """The queued data, and for a change of a seller's account made during a dispute, the change itself.
+async def notification_data(
+    pool: asyncpg.Pool, key: NotificationKey, data: dict[str, Any], dispute: asyncpg.Record | None
+) -> dict[str, Any]:
+    """The queued data; with the complaint's description for the seller's complaint notice; and for a
+    change of a seller's account made during a dispute, the change itself.
 
-    The dispute's workflow queues only the new ``status``; the seller service that enforces the change
-    also needs where it came from, why and when: the same facts an operator's reinstatement carries.
+    The seller answers a complaint it can read: the notice carries the customer's description from the
+    read model's state (the workflow queues only the date to respond by; a dispute recorded before the
+    state kept the description has none). Of a change, the dispute's workflow queues only the new
+    ``status``; the seller service that enforces it also needs where it came from, why and when: the same
+    facts an operator's reinstatement carries.
     """
+    if key.kind == NotificationKind.COMPLAINT_NOTICE and dispute is not None and dispute["description"]:
+        return data | {"description": dispute["description"]}
     if key.kind != NotificationKind.SELLER_ACCOUNT_CHANGED or key.dispute_id is None or "from" in data:
         return data
     row = await pool.fetchrow(_CHANGE_OF_DISPUTE, key.recipient_ref, key.dispute_id, data.get("status"))

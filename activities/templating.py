@@ -3,8 +3,9 @@
 ``templates/<language>/<recipient kind>/<kind>.txt`` sets two things: ``subject`` (one line) and
 ``body`` (plain text: paragraphs separated by a blank line, lines starting with ``- `` make a list).
 ``templates/<language>/_common.txt`` holds what every message shares (greeting, sign-off, footer) and
-the labels of codes (outcomes, teams, account states). Both parts of an e-mail come from the same body,
-so they never say different things; the HTML part is built by ``templates/layout.html`` with
+the labels of codes (categories, outcomes, teams, account states); a category not in the list (a
+dispute opened while it was free text) is shown as it was given. Both parts of an e-mail come from the
+same body, so they never say different things; the HTML part is built by ``templates/layout.html`` with
 autoescaping, so nothing a customer or agent typed can inject markup.
 
 Templates see: ``ref`` (the dispute id), ``name`` (the recipient's, or None), ``recipient_kind``,
@@ -12,7 +13,9 @@ Templates see: ``ref`` (the dispute id), ``name`` (the recipient's, or None), ``
 outcome, sla_breached, breach_reminders) and ``deadlines`` (kind -> datetime); filters ``datetime``
 (local date and time in the recipient's language) and ``oneline``. A message about a seller's account
 rather than a dispute (a reinstatement) has ``ref`` and ``dispute`` None and no deadlines; its ``data``
-holds the change (``seller_id``, ``from``, ``to``, ``status``, ``reason``, ``at``).
+holds the change (``seller_id``, ``from``, ``to``, ``status``, ``reason``, ``at``). A seller's
+``complaint_notice`` also has the customer's ``description`` in ``data``, unless the dispute was recorded
+before the read model kept it.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 from pydantic import BaseModel, ValidationError
 
-from api.schemas import CustomerContact
+from api.schemas import CustomerContact, NotificationView
 from workflows.models import (
     Channel,
     DisputeState,
@@ -32,6 +32,13 @@ SELECT {_SUMMARY_FIELDS}, state, customer_name, customer_email, customer_phone, 
 FROM disputes WHERE dispute_id = $1
 """
 _EVENTS = "SELECT seq, at, kind, actor, data, notified FROM dispute_events WHERE dispute_id = $1 ORDER BY seq"
+# Never the addresses (email, phone) nor what the servers answered (a refusal's "detail", which can
+# quote an address): the outbox keeps those for whoever repairs a delivery, not for the API.
+_NOTIFICATIONS = """
+SELECT seq, kind, recipient_kind, recipient_ref, status, channels_done, channels_failed, last_error,
+       attempts, last_attempt_at, sent_at
+FROM notifications WHERE dispute_id = $1 ORDER BY seq, id
+"""
 
 
 async def status(pool: asyncpg.Pool, dispute_id: str) -> Status | None:
@@ -72,6 +79,34 @@ async def snapshot(pool: asyncpg.Pool, dispute_id: str) -> Snapshot | None:
         and [e.seq for e in state.history] == list(range(1, state.revision + 1))
     )
     return Snapshot(state=state, contact=_contact(row), as_of=row["updated_at"], complete=complete)
+
+
+async def notifications(pool: asyncpg.Pool, dispute_id: str) -> list[NotificationView]:
+    """What became of each message the dispute's events queued, in the order they were queued."""
+    return [_notification(row) for row in await pool.fetch(_NOTIFICATIONS, dispute_id)]
+
+
+def _notification(row: asyncpg.Record) -> NotificationView:
+    refused = {channel: str(why.get("summary", "refused")) for channel, why in row["channels_failed"].items()}
+    reason = None
+    if row["status"] == "skipped":  # the delivery's own words for a recipient with no channel open
+        reason = row["last_error"]
+    elif row["status"] == "failed":
+        # The refusals' codes; without any, the message could not be written ("cannot render: ...").
+        reason = "; ".join(f"{channel}: {why}" for channel, why in refused.items()) or row["last_error"]
+    return NotificationView(
+        seq=row["seq"],
+        kind=row["kind"],
+        recipient_kind=row["recipient_kind"],
+        recipient_ref=row["recipient_ref"],
+        status=row["status"],
+        channels=list(row["channels_done"]),
+        failed_channels=refused,
+        reason=reason,
+        attempts=row["attempts"],
+        last_attempt_at=row["last_attempt_at"],
+        sent_at=row["sent_at"],
+    )
 
 
 # --- Lists. ---

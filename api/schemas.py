@@ -11,8 +11,10 @@ from pydantic.config import JsonDict
 from api.contact import Email, Phone
 from api.dates import DATETIME_EXAMPLE, FirstContact
 from api.text import TextModel
+from workflows.events import RecipientKind
 from workflows.models import (
     Actor,
+    Category,
     Channel,
     Customer,
     Deadline,
@@ -81,7 +83,8 @@ class IntakeRequest(TextModel):
     order_id: str = Field(min_length=1, max_length=128)
     seller_id: str = Field(min_length=1, max_length=128)
     channel: Channel
-    category: str = Field(min_length=1, max_length=64)
+    # Only the listed values: the workflow's input keeps free text for the disputes opened before the list.
+    category: Category = Field(description="what the complaint is about; any other value is refused")
     description: str = Field(min_length=1, max_length=10_000)
     first_contact_at: FirstContact | None = Field(
         default=None,
@@ -186,6 +189,28 @@ class CustomerContact(BaseModel):
     phone: str | None = None
 
 
+class NotificationView(BaseModel):
+    """What became of one message of the dispute (read from the outbox): codes and ids, never an address.
+
+    ``notified`` in the history says which messages an event queued; this says whether each went out.
+    """
+
+    seq: int = Field(description="the event that sent it")
+    kind: str = Field(description="the message, e.g. `complaint_notice`")
+    recipient_kind: RecipientKind
+    recipient_ref: str = Field(description="the customer's or seller's id, the team, or `operators`")
+    status: Literal["pending", "sent", "skipped", "failed"] = Field(
+        description="pending: not delivered yet (retried until it is); sent: some channel took it; skipped: "
+        "no channel to send it on; failed: every open channel refused it for good"
+    )
+    channels: list[str] = Field(description="the channels that took it (`email`, `webhook`)")
+    failed_channels: dict[str, str] = Field(description="each channel that refused it, and why (a code)")
+    reason: str | None = Field(description="why it was skipped or failed; null when sent or pending")
+    attempts: int
+    last_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
 class DisputeView(DisputeSummary):
     """A dispute's whole state and history, and where the answer came from.
 
@@ -197,6 +222,7 @@ class DisputeView(DisputeSummary):
     """
 
     workflow_id: str
+    description: str | None = Field(default=None, description="the customer's complaint, as given at intake")
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
     seller_flagged: bool = False
@@ -205,7 +231,10 @@ class DisputeView(DisputeSummary):
     paused_since: datetime | None = None
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
-    customer: CustomerContact | None = Field(default=None, description="absent for sellers")
+    customer: CustomerContact | None = Field(default=None, description="the customer's contact details")
+    notifications: list[NotificationView] | None = Field(
+        default=None, description="agents and operators, in `GET /disputes/{id}`: what became of each message"
+    )
     source: Literal["workflow", "read_model"]
     stale: bool
     as_of: datetime

@@ -1,8 +1,9 @@
-"""Reading seller accounts from PostgreSQL: status, the strikes in the policy's window, every change.
+"""Seller accounts in PostgreSQL: status, the strikes in the policy's window, every change.
 
-The worker's activities write these tables (strikes, reinstatements); the API only reads them. A seller
-that no strike has touched has no row yet: its account is ``active`` if some dispute names it, and
-unknown otherwise.
+The worker's activities write strikes and reinstatements; the API reads them, and writes only the bare
+row of a seller an intake names (``ensure_known``), so that the seller is known from the moment a
+dispute names it. A seller without a row (named before intake wrote them, and untouched by any strike)
+is ``active`` if some dispute in the read model names it, and unknown otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from api.schemas import AccountChangeView, SellerAccountView, SellerContactView,
 from workflows.models import SellerAccountStatus
 
 _SELLER = "SELECT status, name, email, phone FROM sellers WHERE seller_id = $1"
+# As the strike activity creates an unknown seller's row: active, no contact details.
+_ENSURE = "INSERT INTO sellers (seller_id) VALUES ($1) ON CONFLICT (seller_id) DO NOTHING"
 _NAMED = "SELECT EXISTS (SELECT 1 FROM disputes WHERE seller_id = $1)"
 _STRIKES = """
 SELECT dispute_id, reason, struck_at AS at FROM seller_strikes
@@ -25,6 +28,16 @@ _CHANGES = """
 SELECT id, from_status AS "from", to_status AS "to", reason, actor, changed_at AS at, dispute_id
 FROM seller_account_changes WHERE seller_id = $1 ORDER BY id
 """
+
+
+async def ensure_known(pool: asyncpg.Pool, seller_id: str) -> None:
+    """Give the seller a bare account if it has none; an existing one is left as it is.
+
+    Intake calls it before it starts a dispute: a dispute the API accepted names a seller the API
+    already knows, where the read model would name it only once a worker recorded the dispute. A start
+    that then fails leaves an active account with no strike, as any seller a dispute names has.
+    """
+    await pool.execute(_ENSURE, seller_id)
 
 
 async def status(pool: asyncpg.Pool, seller_id: str) -> SellerAccountStatus | None:

@@ -1,8 +1,11 @@
 """A dispute as the API shows it: a closed one from the read model; an open one live from its workflow,
-or from the read model when no worker answers."""
+or from the read model when no worker answers. Who reads decides what: sellers their own view
+(``api.seller_view``), the others the whole state with the customer's contact details, and agents and
+operators what became of each notification too."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -10,26 +13,34 @@ import asyncpg
 from temporalio.client import Client
 
 from api import dispute_reads, read_model
-from api.schemas import CustomerContact, DisputeView
+from api.auth import KeyRole
+from api.schemas import CustomerContact, DisputeView, NotificationView
+from api.seller_view import SellerDisputeView, seller_view
 from workflows.dispute_start import workflow_id
 from workflows.models import CLOSED, DisputeState
 
 _PUBLIC = set(DisputeView.model_fields)
+# Who reads the notifications' outcomes: the people who act on a message that did not go out.
+_SEE_NOTIFICATIONS = frozenset({KeyRole.AGENT, KeyRole.OPERATOR})
+
+Source = Literal["workflow", "read_model"]
 
 
 def render(
     state: DisputeState,
     *,
     contact: CustomerContact | None,
-    source: Literal["workflow", "read_model"] = "workflow",
+    source: Source = "workflow",
     stale: bool = False,
     as_of: datetime | None = None,
+    notifications: list[NotificationView] | None = None,
 ) -> DisputeView:
     return DisputeView.model_validate(
         state.model_dump(include=_PUBLIC)
         | {
             "workflow_id": workflow_id(state.dispute_id),
             "customer": contact,
+            "notifications": notifications,
             "source": source,
             "stale": stale,
             "as_of": as_of or datetime.now(UTC),
@@ -37,17 +48,45 @@ def render(
     )
 
 
+@dataclass
+class _Found:
+    state: DisputeState
+    contact: CustomerContact | None
+    source: Source
+    stale: bool
+    as_of: datetime
+
+
 async def load(
     client: Client,
     pool: asyncpg.Pool,
     dispute_id: str,
     *,
-    with_contact: bool,
+    reader: KeyRole,
     wait: timedelta = dispute_reads.QUERY_TIMEOUT,
-) -> DisputeView | None:
-    """The dispute; None if neither its workflow nor the read model knows it.
+) -> DisputeView | SellerDisputeView | None:
+    """The dispute as ``reader`` may read it; None if neither its workflow nor the read model knows it."""
+    is_seller = reader == KeyRole.SELLER
+    found = await _find(client, pool, dispute_id, with_contact=not is_seller, wait=wait)
+    if found is None:
+        return None
+    if is_seller:
+        return seller_view(found.state, source=found.source, stale=found.stale, as_of=found.as_of)
+    notifications = await read_model.notifications(pool, dispute_id) if reader in _SEE_NOTIFICATIONS else None
+    return render(
+        found.state,
+        contact=found.contact,
+        source=found.source,
+        stale=found.stale,
+        as_of=found.as_of,
+        notifications=notifications,
+    )
 
-    A closed dispute whose workflow has ended comes from the read model, whole: the workflow ends only
+
+async def _find(
+    client: Client, pool: asyncpg.Pool, dispute_id: str, *, with_contact: bool, wait: timedelta
+) -> _Found | None:
+    """A closed dispute whose workflow has ended comes from the read model, whole: the workflow ends only
     once every event is persisted, so no worker need replay it. Otherwise live if its workflow answers,
     else the read model's last revision, marked stale.
     """
@@ -56,18 +95,13 @@ async def load(
         snapshot = await read_model.snapshot(pool, dispute_id)
         if snapshot is not None and snapshot.complete and await dispute_reads.ended(client, dispute_id):
             contact = snapshot.contact if with_contact else None
-            return render(snapshot.state, contact=contact, source="read_model", as_of=snapshot.as_of)
+            return _Found(snapshot.state, contact, "read_model", False, snapshot.as_of)
     live = await dispute_reads.live_state(client, dispute_id, wait)
     if live is not None:
         contact = await dispute_reads.contact(client, dispute_id) if with_contact else None
-        return render(live, contact=contact)
+        return _Found(live, contact, "workflow", False, datetime.now(UTC))
     snapshot = snapshot or await read_model.snapshot(pool, dispute_id)
     if snapshot is None:
         return None
-    return render(
-        snapshot.state,
-        contact=snapshot.contact if with_contact else None,
-        source="read_model",
-        stale=True,
-        as_of=snapshot.as_of,
-    )
+    contact = snapshot.contact if with_contact else None
+    return _Found(snapshot.state, contact, "read_model", True, snapshot.as_of)

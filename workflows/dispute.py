@@ -73,6 +73,7 @@ class DisputeWorkflow:
             seller_id=input.seller_id,
             channel=input.channel,
             category=input.category,
+            description=input.description,
             customer_id=input.customer.id,
             order_id=input.order_id,
             external_ref=input.external_ref,

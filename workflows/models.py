@@ -88,6 +88,25 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
 
 
+class Category(StrEnum):
+    """What a complaint is about: the list intake chooses from (the API refuses any other value).
+
+    ``DisputeInput.category`` stays free text: disputes opened before this list hold other words, and
+    their histories must replay. Messages label the values (``categories`` in each ``_common.txt``).
+    """
+
+    NOT_DELIVERED = "not_delivered"
+    LATE_DELIVERY = "late_delivery"
+    DAMAGED = "damaged"
+    WRONG_ITEM = "wrong_item"
+    NOT_AS_DESCRIBED = "not_as_described"
+    COUNTERFEIT = "counterfeit"
+    MISSING_PARTS = "missing_parts"
+    REFUND_NOT_RECEIVED = "refund_not_received"
+    RETURN_REFUSED = "return_refused"
+    OTHER = "other"
+
+
 class DeadlineKind(StrEnum):
     """The policy's clocks. Declaration order breaks ties between deadlines due at the same instant."""
 
@@ -388,6 +407,9 @@ class DisputeSummary(BaseModel):
 class DisputeSnapshot(DisputeSummary):
     """The dispute's whole state but its history: what each recorded event leaves in the read model."""
 
+    # The customer's own words at intake (free text: never in a search attribute, a summary or a log).
+    # None in the states of disputes recorded before it was kept here.
+    description: str | None = None
     findings: str | None = None
     information_requests: list[str] = Field(default_factory=list)
     seller_flagged: bool = False

@@ -7,6 +7,7 @@ same key with another body is refused (``api.idempotency``).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -31,9 +32,11 @@ from api.schemas import (
     SellerResponseBody,
     WithdrawBody,
 )
+from api.seller_view import SellerDisputeView, seller_view
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_start import workflow_id
 from workflows.models import (
+    DisputeState,
     EscalateAction,
     FlagSellerAction,
     ProvideInformationAction,
@@ -70,6 +73,22 @@ async def _act(
     action: BaseModel,
     idempotency_key: str | None,
 ) -> DisputeView:
+    """Take the action; the answer is the dispute's new state with the customer's contact details (every
+    action but the seller's, which answers the seller's view)."""
+    state = await _update(client, pool, key, dispute_id, update, action, idempotency_key)
+    return views.render(state, contact=await dispute_reads.contact(client, dispute_id))
+
+
+async def _update(
+    client: Client,
+    pool: asyncpg.Pool,
+    key: ApiKey,
+    dispute_id: str,
+    update: Any,
+    action: BaseModel,
+    idempotency_key: str | None,
+) -> DisputeState:
+    """Send the action as an update of the dispute's workflow; its state after it."""
     name: str = update.__name__
     request_id = updates.update_id(key, name, idempotency_key)
     if idempotency_key is not None:  # the same key again: the same request, or a 422
@@ -78,15 +97,14 @@ async def _act(
     handle = dispute_reads.handle_for(client, dispute_id)
     try:
         async with updates.answered("action"):
-            state = await handle.execute_update(
+            state: DisputeState = await handle.execute_update(
                 update, action, id=request_id, rpc_timeout=updates.ACTION_TIMEOUT
             )
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             raise await _closed_or_missing(client, pool, dispute_id) from None
         raise
-    contact = None if key.role == KeyRole.SELLER else await dispute_reads.contact(client, dispute_id)
-    return views.render(state, contact=contact)
+    return state
 
 
 async def _closed_or_missing(client: Client, pool: asyncpg.Pool, dispute_id: str) -> HTTPException:
@@ -179,7 +197,9 @@ async def submit_findings(
     return await _act(client, pool, key, dispute_id, DisputeWorkflow.submit_findings, action, idempotency_key)
 
 
-@router.post("/seller-response", response_model=DisputeView, summary="Respond (seller)", responses=_RESPONSES)
+@router.post(
+    "/seller-response", response_model=SellerDisputeView, summary="Respond (seller)", responses=_RESPONSES
+)
 async def seller_response(
     dispute_id: DisputeId,
     body: SellerResponseBody,
@@ -187,11 +207,14 @@ async def seller_response(
     client: ClientDep,
     pool: PoolDep,
     idempotency_key: IdempotencyKey = None,
-) -> DisputeView:
-    """The dispute's own seller responds; Jamla24's efforts to reach the seller have succeeded."""
+) -> SellerDisputeView:
+    """The dispute's own seller responds; Jamla24's efforts to reach the seller have succeeded. The answer
+    is the dispute as the seller reads it."""
     await _own_dispute(client, key, dispute_id)
     action = SellerResponseAction(actor=key.actor(), **body.model_dump())
-    return await _act(client, pool, key, dispute_id, DisputeWorkflow.seller_response, action, idempotency_key)
+    update = DisputeWorkflow.seller_response
+    state = await _update(client, pool, key, dispute_id, update, action, idempotency_key)
+    return seller_view(state, source="workflow", stale=False, as_of=datetime.now(UTC))
 
 
 @router.post("/seller-flags", response_model=DisputeView, summary="Flag the seller", responses=_RESPONSES)

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from temporalio.client import Client
 
-from api import dispute_reads, errors, intake, read_model, views
+from api import dispute_reads, errors, intake, read_model, seller_accounts, views
 from api.auth import ApiKey, KeyRole
 from api.dates import QueryDay, start_of
 from api.deps import ClientDep, DisputeId, PolicyDep, PoolDep, TaskQueueDep, allow
 from api.schemas import DisputePage, DisputeView, IntakeRequest, IntakeResponse
+from api.seller_view import SellerDisputeView
 from workflows.models import Channel, Status
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
@@ -47,11 +48,14 @@ async def open_dispute(
 
     With an `external_ref`, the same reference on the same channel always answers the same dispute
     (200 rather than 201), however often and however concurrently it is sent. Each dispute gets a
-    `reference` (`J24-7KX4M2QJ`) the customer can quote; a retry answers the same one.
+    `reference` (`J24-7KX4M2QJ`) the customer can quote; a retry answers the same one. The dispute's seller is
+    known (`GET /sellers/{id}`) as soon as the dispute is accepted.
     """
     now = datetime.now(UTC)
     intake.check_first_contact(body, policy, now)
     dispute = intake.build_input(body, policy, key.actor(), now)
+    # Before the start: with PostgreSQL down this is a 503 and nothing has started, so a retry is safe.
+    await seller_accounts.ensure_known(pool, dispute.seller_id)
     answer, created = await intake.register(client, pool, dispute, task_queue)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/disputes/{answer.dispute_id}"
@@ -60,7 +64,7 @@ async def open_dispute(
 
 @router.get(
     "/{dispute_id}",
-    response_model=DisputeView,
+    response_model=DisputeView | SellerDisputeView,
     summary="A dispute's whole state and history",
     responses={404: {"description": "no such dispute"}, **_ERRORS},
 )
@@ -69,15 +73,16 @@ async def get_dispute(
     key: Annotated[ApiKey, Depends(allow(KeyRole.INTAKE, KeyRole.AGENT, KeyRole.OPERATOR, KeyRole.SELLER))],
     client: ClientDep,
     pool: PoolDep,
-) -> DisputeView:
+) -> DisputeView | SellerDisputeView:
     """Live from the dispute's workflow; from the read model when no worker answers (`stale`: true).
 
-    Sellers see their own disputes only, without the customer's contact details.
+    Intake clients, agents and operators read the whole state with the customer's contact details;
+    agents and operators also what became of each notification (`notifications`). Sellers read their own
+    disputes only, as `SellerDisputeView`: the complaint and their part in it, nothing of the customer's.
     """
-    is_seller = key.role == KeyRole.SELLER
-    if is_seller and await dispute_reads.seller_of(client, dispute_id) != key.seller_id:
+    if key.role == KeyRole.SELLER and await dispute_reads.seller_of(client, dispute_id) != key.seller_id:
         raise errors.not_sellers(dispute_id, key.seller_id)
-    view = await views.load(client, pool, dispute_id, with_contact=not is_seller)
+    view = await views.load(client, pool, dispute_id, reader=key.role)
     if view is None:
         raise await _missing(client, dispute_id)
     return view

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from api.intake import build_input, dispute_id_for, fingerprint, response_for
 from api.schemas import IntakeRequest
-from workflows.models import Actor, Channel, Role, SlaPolicy
+from workflows.models import Actor, Category, Channel, Role, SlaPolicy
 
 BODY: dict[str, Any] = {
     "customer": {"id": "C-1", "name": "Amina", "phone": "05 39 42 01 42"},
@@ -59,3 +60,19 @@ def test_first_contact_defaults_to_now_and_may_not_be_in_the_future() -> None:
     assert dispute.first_contact_at == now
     with pytest.raises(ValidationError, match="future"):
         IntakeRequest.model_validate(BODY | {"first_contact_at": (now + timedelta(minutes=5)).isoformat()})
+
+
+def test_every_category_is_accepted_and_documented() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for category in Category:
+        request = IntakeRequest.model_validate(BODY | {"category": category.value})
+        assert build_input(request, SlaPolicy(), INTAKE).category == category.value
+        assert f"| `{category.value}` |" in readme, f"README: document the category {category.value}"
+
+
+def test_a_category_not_in_the_list_is_refused_without_repeating_it() -> None:
+    with pytest.raises(ValidationError) as refused:
+        IntakeRequest.model_validate(BODY | {"category": "wrong"})
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("category",)
+    assert "'wrong_item'" in error["msg"] and "'other'" in error["msg"]

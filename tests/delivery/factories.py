@@ -28,6 +28,7 @@ async def open_dispute(
     phone: str | None = None,
     seller_id: str = "seller-1",
     reference: str | None = None,
+    description: str | None = None,
 ) -> tuple[str, Customer, list[Deadline]]:
     """A dispute in the read model, as its first event leaves it (without a reference: as one opened
     before references existed)."""
@@ -51,6 +52,7 @@ async def open_dispute(
         registered_at=FIRST_CONTACT,
         deadlines=deadlines,
         reference=reference,
+        description=description,
     )
     await DisputeStore(pg_pool).record_event(event)
     return dispute_id, customer, deadlines

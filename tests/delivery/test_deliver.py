@@ -234,7 +234,8 @@ async def test_the_seller_gets_a_signed_event_and_an_email(
     pg_pool: asyncpg.Pool, deliveries: Deliveries, smtp: SmtpSink, receiver: HttpReceiver
 ) -> None:
     seller_id = await add_seller(pg_pool)
-    dispute_id, customer, deadlines = await open_dispute(pg_pool, seller_id=seller_id)
+    complaint = "Payée le 3,\ntoujours pas livrée."
+    dispute_id, customer, deadlines = await open_dispute(pg_pool, seller_id=seller_id, description=complaint)
     respond_by = next(d.due_at for d in deadlines if d.kind == DeadlineKind.SELLER_FAILURE)
     key = await queue(
         pg_pool,
@@ -254,9 +255,10 @@ async def test_the_seller_gets_a_signed_event_and_an_email(
     event = receiver.event(0)
     assert event["type"] == "seller.complaint_notice"
     assert (event["dispute_id"], event["recipient"]) == (dispute_id, {"kind": "seller", "ref": seller_id})
-    assert event["data"] == {"respond_by": respond_by.isoformat()}
+    # The complaint as the customer wrote it, so that the seller can answer it.
+    assert event["data"] == {"respond_by": respond_by.isoformat(), "description": complaint}
     assert event["dispute"]["order_id"] == "order-1"
-    assert local(respond_by, Language.FR) in event["text"]
+    assert local(respond_by, Language.FR) in event["text"] and complaint in event["text"]
     # The seller learns of the complaint, not who made it.
     for secret in (customer.name, "salma@example.ma", customer.id, "+212"):
         assert secret not in request.body.decode()
@@ -265,6 +267,8 @@ async def test_the_seller_gets_a_signed_event_and_an_email(
     assert mail.rcpt_tos == ["shop@seller.test"]
     assert mail.message_id == message_id
     assert "Bonjour Atlas Shop" in mail.part("plain") and local(respond_by, Language.FR) in mail.part("plain")
+    plain = mail.part("plain").replace("\r\n", "\n")
+    assert complaint in plain and "commande non livrée" in plain
 
 
 async def test_a_retry_sends_only_on_the_channel_that_failed(

@@ -10,7 +10,15 @@ import pytest
 from activities.templating import TEMPLATES_DIR, format_local, render
 from workflows.deadlines import compute_deadlines
 from workflows.events import NOTICES, NotificationKind, RecipientKind
-from workflows.models import TIER_TEAMS, Language, Outcome, SellerAccountStatus, SlaPolicy, StrikeReason
+from workflows.models import (
+    TIER_TEAMS,
+    Category,
+    Language,
+    Outcome,
+    SellerAccountStatus,
+    SlaPolicy,
+    StrikeReason,
+)
 
 FIRST_CONTACT = datetime(2025, 6, 10, 8, 0, tzinfo=UTC)
 DEADLINES = {d.kind.value: d.due_at for d in compute_deadlines(SlaPolicy(), FIRST_CONTACT)}
@@ -26,7 +34,10 @@ SAMPLE_DATA: dict[str, dict[str, Any]] = {
         "email": "shop@seller.test",
         "phone": "+212522000000",
     },
-    "complaint_notice": {"respond_by": DEADLINES["seller_failure"].isoformat()},
+    "complaint_notice": {
+        "respond_by": DEADLINES["seller_failure"].isoformat(),
+        "description": "Paid on the 3rd,\nstill not delivered.",
+    },
     "seller_reminder": {"respond_by": DEADLINES["seller_failure"].isoformat()},
     "seller_strike": {"reason": "unresponsive"},
     "seller_account_changed": {"status": "restricted"},
@@ -130,6 +141,54 @@ def test_every_code_has_a_label(language: Language) -> None:
         assert_clean(*rendered)
     # Each outcome is told differently.
     assert len({texts[i].text for i in range(len(Outcome))}) == len(Outcome)
+
+
+def _with_category(recipient: RecipientKind, kind: str, language: Language, category: str) -> str:
+    values = context(recipient, kind)
+    values["dispute"] = values["dispute"] | {"category": category}
+    return render(recipient, kind, language, values).text
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize(
+    ("recipient", "kind"),
+    [(RecipientKind.SELLER, "complaint_notice"), (RecipientKind.TEAM, "dispute_reached_tier")],
+)
+def test_every_category_has_a_label(recipient: RecipientKind, kind: str, language: Language) -> None:
+    """Each category reads as words, not as its code, in every message that names it."""
+    unknown = "zz-unlisted"
+    texts = {}
+    for category in Category:
+        text = _with_category(recipient, kind, language, category.value)
+        # What the text would be had the category no label: its code as it is.
+        as_code = _with_category(recipient, kind, language, unknown).replace(unknown, category.value)
+        assert text != as_code, f"no {language.value} label for {category.value}"
+        assert_clean(text)
+        texts[category] = text
+    assert len(set(texts.values())) == len(Category)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_seller_reads_the_complaint_in_its_notice(language: Language) -> None:
+    """What the customer complains of, in their words, so the seller can answer it."""
+    values = context(RecipientKind.SELLER, "complaint_notice")
+    _, text, html = render(RecipientKind.SELLER, "complaint_notice", language, values)
+    assert "Paid on the 3rd,\nstill not delivered." in text
+    assert "Paid on the 3rd,<br>still not delivered." in html
+    assert "order-77" in text
+
+    # A dispute recorded before the read model kept the description: the notice goes without it.
+    del values["data"]["description"]
+    _, text, _ = render(RecipientKind.SELLER, "complaint_notice", language, values)
+    assert "Paid on the 3rd" not in text and "order-77" in text
+    assert_clean(text)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_category_from_before_the_list_is_shown_as_it_was_given(language: Language) -> None:
+    """Disputes opened while the category was free text still render: their words, unchanged."""
+    text = _with_category(RecipientKind.SELLER, "complaint_notice", language, "colis ouvert")
+    assert "colis ouvert" in text
 
 
 def test_arabic_is_right_to_left_and_the_others_left_to_right() -> None:

@@ -18,7 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.intake import dispute_id_for
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import Json, act, auth, get, intake_body, open_dispute
-from workflows.models import Channel, SlaPolicy
+from workflows.models import Category, Channel, SlaPolicy
 
 Mutate = Callable[[Json], Any]
 
@@ -80,7 +80,7 @@ INTAKE_CASES = {
     "empty order id": Bad(("order_id",), setting("", "order_id")),
     "no seller": Bad(("seller_id", "Field required"), without("seller_id")),
     "seller id too long": Bad(("seller_id", "at most 128"), setting("S" * 129, "seller_id")),
-    "category too long": Bad(("category", "at most 64"), setting("c" * 65, "category")),
+    "unknown category": Bad(("category", "'not_delivered'", "'other'"), setting("colis ouvert", "category")),
     "description too long": Bad(("description", "at most 10000"), setting("d" * 10_001, "description")),
     "first contact in the future": Bad(("first_contact_at", "future"), setting(FUTURE, "first_contact_at")),
     "first contact without a time zone": Bad(
@@ -139,6 +139,18 @@ async def test_bad_intake_is_refused_and_creates_nothing(
             await temporal_client.get_workflow_handle(f"dispute-{dispute_id}").describe()
         assert missing.value.status == RPCStatusCode.NOT_FOUND
     assert (await temporal_client.count_workflows(f'SellerId = "{marker}"')).count == 0
+
+
+async def test_a_category_not_in_the_list_is_refused_naming_every_allowed_one(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    body = intake_body(keys, category="colis ouvert", external_ref=f"bad-{uuid.uuid4().hex}")
+    response = await http.post("/disputes", json=body, headers=auth(keys.intake))
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert (error["loc"], error["type"]) == (["body", "category"], "enum")
+    assert all(f"'{category.value}'" in error["msg"] for category in Category), error["msg"]
+    assert "colis" not in response.text
 
 
 ACTION_CASES = {

@@ -107,14 +107,14 @@ async def test_the_seller_reads_and_responds_without_seeing_the_customer(
 ) -> None:
     dispute_id = (await open_dispute(http, keys))["dispute_id"]
     view = await get(http, keys.seller, dispute_id)
-    assert view["customer"] is None
+    assert "customer" not in view
     assert "amina" not in str(view).lower()
 
     body = {"message": "Replacement shipped today."}
     response = await act(http, keys.seller, dispute_id, "seller-response", body)
     assert response.status_code == 200, response.text
     assert response.json()["seller_efforts"] == "responded"
-    assert response.json()["customer"] is None
+    assert "customer" not in response.json()
     assert _deadline(response.json(), "seller_failure")["state"] == "met"
 
     again = await act(http, keys.seller, dispute_id, "seller-response", body)

@@ -210,7 +210,7 @@ class Scene:
 async def scene(http: httpx.AsyncClient, keys: Keys) -> Scene:
     dispute_id = (await open_dispute(http, keys))["dispute_id"]
 
-    async def recorded() -> bool:  # the seller is known once the worker has recorded the dispute
+    async def recorded() -> bool:  # the seller is known (intake records it before the dispute starts)
         found = await http.get(f"/sellers/{keys.seller_id}", headers=auth(keys.operator))
         return found.status_code == 200
 

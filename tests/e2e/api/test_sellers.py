@@ -32,7 +32,7 @@ from api.auth import KeyRole, create_key
 from infra.delivery_settings import DeliverySettings
 from tests.delivery.servers import HttpReceiver, Mail, SmtpSink
 from tests.e2e.api.conftest import Keys, api_settings
-from tests.e2e.api.helpers import Json, auth, eventually
+from tests.e2e.api.helpers import Json, auth, eventually, intake_body
 from worker import build_worker
 from workflows.models import Actor, ReinstateRequest, Role, SlaPolicy, StrikeReason, StrikeRequest
 from workflows.seller_account import SellerAccountChangeResult, SellerAccountChangeWorkflow, workflow_id
@@ -206,6 +206,43 @@ async def test_an_untouched_account_is_active(portal: Portal, keys: Keys, pg_poo
     own = await portal.http.get("/sellers/S-never-struck", headers=auth(token))
     assert own.status_code == 200, own.text
     assert (own.json()["status"], own.json()["strikes"], own.json()["changes"]) == ("active", [], [])
+
+
+@pytest.fixture
+async def unattended(temporal_dev_server: str, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The API on a task queue no worker polls: its disputes are accepted and never recorded."""
+    queue = f"unattended-{uuid.uuid4().hex[:8]}"
+    app = create_app(api_settings(temporal_dev_server, database_url, queue), policy=SlaPolicy())
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
+    ):
+        yield http
+
+
+async def test_a_seller_named_by_an_accepted_dispute_is_known_at_once(
+    unattended: httpx.AsyncClient, keys: Keys, temporal_client: Client
+) -> None:
+    """Not only once a worker records the dispute: here none ever does."""
+    seller_id = f"S-{uuid.uuid4().hex[:10]}"
+    response = await unattended.post(
+        "/disputes", json=intake_body(keys, seller_id=seller_id), headers=auth(keys.intake)
+    )
+    assert response.status_code == 201, response.text
+    try:
+        found = await unattended.get(f"/sellers/{seller_id}", headers=auth(keys.operator))
+        assert found.status_code == 200, found.text
+        view = found.json()
+        assert (view["seller_id"], view["status"], view["strikes"], view["changes"]) == (
+            seller_id,
+            "active",
+            [],
+            [],
+        )
+        assert view["contact"] == {"name": None, "email": None, "phone": None}
+    finally:
+        await temporal_client.get_workflow_handle(response.json()["workflow_id"]).terminate("test over")
 
 
 async def test_a_reinstatement_is_recorded_published_and_told_once(
