@@ -35,9 +35,12 @@ from workflows.models import (
 # shows none (tests/api/test_seller_view.py fails until a new kind is listed here).
 EVENT_DATA: dict[EventKind, frozenset[str]] = {
     EventKind.OPENED: frozenset({"channel", "category"}),
+    EventKind.SELLER_REACHED: frozenset({"channels"}),  # which of its channels took the notice
     EventKind.SELLER_REMINDED: frozenset({"respond_by"}),
     EventKind.SELLER_RESPONDED: frozenset({"message"}),  # the seller's own
     EventKind.SELLER_EFFORTS_FAILED: frozenset(),
+    EventKind.SELLER_UNREACHABLE: frozenset(),
+    EventKind.SELLER_CONTACT_ATTEMPTED: frozenset({"channel", "outcome"}),  # the agent's note is internal
     EventKind.SELLER_FLAGGED: frozenset(),  # the agent's reason is an internal note
     EventKind.SELLER_ACCOUNT_CHANGED: frozenset({"from", "to", "strikes_in_window"}),
     EventKind.SELLER_CONTACT_RELEASED: frozenset(),

@@ -34,7 +34,10 @@ RESPONSE = "Shipped again today, tracking JX-55102."
 # (kind, actor, data) of one event of each kind, as the workflow records them.
 EVENTS: list[tuple[EventKind, Actor, dict[str, Any]]] = [
     (EventKind.OPENED, INTAKE, {"channel": "chat", "category": "not_delivered"}),
+    (EventKind.SELLER_REACHED, SYSTEM, {"channels": ["email"]}),
     (EventKind.SELLER_REMINDED, SYSTEM, {"respond_by": T0.isoformat()}),
+    (EventKind.SELLER_UNREACHABLE, SYSTEM, {}),
+    (EventKind.SELLER_CONTACT_ATTEMPTED, AGENT, {"channel": "phone", "outcome": "reached", "note": SECRET}),
     (
         EventKind.ESCALATED,
         AGENT,

@@ -54,6 +54,7 @@ ROLE = {
     ("POST", "/disputes/{dispute_id}/seller-flags"): "operator",
     ("POST", "/disputes/{dispute_id}/seller-contact"): "intake",
     ("POST", "/disputes/{dispute_id}/withdraw"): "intake",
+    ("POST", "/disputes/{dispute_id}/seller-contact-attempts"): "operator",
     ("GET", "/sellers/{seller_id}"): "operator",
     ("POST", "/sellers/{seller_id}/reinstate"): "operator",
     ("GET", "/reports/sla"): "operator",

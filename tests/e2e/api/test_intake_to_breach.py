@@ -19,6 +19,13 @@ from tests.e2e.api.helpers import auth, eventually, intake_body
 from tests.workflows.test_notifications import EXPECTED
 from workflows.models import SlaPolicy
 
+# What a seller that was asked and stayed silent gets: a strike, the account's change, the team's notice.
+NOT_TOLD_WHEN_UNREACHABLE = {
+    ("seller", "seller_strike"),
+    ("seller", "seller_account_changed"),
+    ("team", "seller_unresponsive"),
+}
+
 S = timedelta(seconds=1)
 # The policy's shape, compressed: seller reminded at 1 s and failed at 2 s, tier 2 at 2 s, findings
 # and tier 3 at 3 s, the warning at 4 s, the breach at 5 s, reminders every 3 s.
@@ -70,12 +77,16 @@ async def test_a_dispute_opened_over_http_and_left_alone_tells_each_party_once(
 
     rows = await eventually(settled, within=60)
     told = Counter((r["recipient_kind"], r["kind"]) for r in rows)
-    assert set(told) == EXPECTED
+    # The seller here has no e-mail on file and the worker no seller portal: no notice ever reached it, so
+    # it is unreachable, not struck; the team is told to contact it by other means.
+    assert set(told) == EXPECTED - NOT_TOLD_WHEN_UNREACHABLE | {("team", "seller_unreachable")}
+    strikes = "SELECT count(*) FROM seller_strikes WHERE seller_id = $1"
+    assert await pg_pool.fetchval(strikes, body["seller_id"]) == 0
     # Each once, but the team hears twice of "reached your tier" (tier 2, then 3), and operators are
     # reminded every 3 s for as long as the test runs.
     repeated = {k: n for k, n in told.items() if n != 1 and k != ("operators", "sla_breach_reminder")}
     assert repeated == {("team", "dispute_reached_tier"): 2}
-    # The worker here has no seller portal and the seller no e-mail on file: theirs are skipped.
+    # Theirs are skipped.
     assert {r["status"] for r in rows if r["recipient_kind"] == "seller"} == {"skipped"}
     emailed = [r for r in rows if r["recipient_kind"] != "seller"]
     assert {r["status"] for r in emailed} == {"sent"}
