@@ -43,15 +43,19 @@ from worker import build_worker
 from workflows.business_hours import BusinessCalendar
 from workflows.dispute import DisputeWorkflow
 from workflows.models import (
+    ContactChannel,
+    ContactOutcome,
     DisputeState,
     EscalateAction,
     FlagSellerAction,
     Outcome,
     ProvideInformationAction,
+    RecordSellerContactAttemptAction,
     ReinstateRequest,
     RequestInformationAction,
     RequestSellerContactAction,
     ResolveAction,
+    SellerEfforts,
     SellerResponseAction,
     SlaPolicy,
     SubmitFindingsAction,
@@ -125,6 +129,23 @@ async def seller_failed_contact_released_withdrawn(d: Disputes) -> Handle:
         DisputeWorkflow.request_seller_contact, RequestSellerContactAction(actor=CUSTOMER)
     )
     await handle.execute_update(DisputeWorkflow.withdraw, WithdrawAction(actor=CUSTOMER, reason="Settled."))
+    return handle
+
+
+async def seller_unreachable_then_called(d: Disputes) -> Handle:
+    """No notice reached the seller: unreachable, then an agent's call reaches it and its windows restart."""
+    handle = await d.start(reachable=False)
+    await d.sleep(2 * DAY + HOUR)
+    state = await d.until(handle, lambda s: s.seller_efforts == SellerEfforts.UNREACHABLE)
+    call = RecordSellerContactAttemptAction(
+        actor=AGENT1, channel=ContactChannel.PHONE, outcome=ContactOutcome.REACHED
+    )
+    await handle.execute_update(DisputeWorkflow.record_seller_contact_attempt, call)
+    late = SellerResponseAction(actor=seller(state.seller_id), message="Sorry, shipping today.")
+    await handle.execute_update(DisputeWorkflow.seller_response, late)
+    await handle.execute_update(
+        DisputeWorkflow.resolve, ResolveAction(actor=AGENT3, outcome=Outcome.REPLACEMENT, summary="Resent.")
+    )
     return handle
 
 
@@ -216,6 +237,7 @@ SCENARIOS: list[Callable[[Disputes], Awaitable[WorkflowHandle[Any, Any]]]] = [
     investigated_and_resolved,
     never_resolved,
     seller_failed_contact_released_withdrawn,
+    seller_unreachable_then_called,
     seller_flagged,
     paused_for_the_customer,
     counted_in_business_hours,
