@@ -51,6 +51,7 @@ PASSED_THROUGH = (
     "workflows.admission",
     "workflows.continuation",
     "workflows.outreach",
+    "workflows.opening",
     "workflows.business_hours",
     "workflows.deadlines",
     "workflows.rules",

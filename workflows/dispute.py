@@ -21,10 +21,8 @@ from workflows.deadlines import (
     RESOLUTION_CLOCKS,
     SELLER_CLOCKS,
     breach_reminder_due,
-    compute_deadlines,
     next_breach_reminder,
 )
-from workflows.delivery import Delivered
 from workflows.events import EventKind, NotificationKind
 from workflows.journal import Journal
 from workflows.models import (
@@ -52,6 +50,7 @@ from workflows.models import (
     SubmitFindingsAction,
     WithdrawAction,
 )
+from workflows.opening import opening_state, replay_older_clocks
 from workflows.outreach import Outreach
 from workflows.recipients import Recipients
 from workflows.rules import Action, refusal
@@ -67,22 +66,7 @@ class DisputeWorkflow:
     def __init__(self, input: DisputeInput) -> None:
         self._input = input
         self._policy = input.policy
-        self._state = DisputeState(
-            dispute_id=input.dispute_id,
-            reference=input.reference,
-            seller_id=input.seller_id,
-            channel=input.channel,
-            category=input.category,
-            description=input.description,
-            customer_id=input.customer.id,
-            order_id=input.order_id,
-            external_ref=input.external_ref,
-            language=input.customer.language,
-            first_contact_at=input.first_contact_at,
-            registered_at=input.registered_at,
-            # Jamla24 contacts the seller when the dispute is registered: its clocks start then.
-            deadlines=compute_deadlines(input.policy, input.first_contact_at, input.registered_at),
-        )
+        self._state = opening_state(input)
         applied: set[str] = set()
         refused: list[PendingEvent] = []
         if input.continued is not None:  # a long-open dispute's next run: go on where the last one was
@@ -93,11 +77,9 @@ class DisputeWorkflow:
         self._clocks = Clocks(self._state, self._policy)
         self._to = Recipients(input.customer, self._state)
         self._visibility = Visibility(self._state)
-        self._journal = Journal(
-            input, self._state, self._to, self._visibility, refused, on_delivered=self._delivered
-        )
-        self._event = self._journal.record
-        self._outreach = Outreach(self._state, self._clocks, self._event, self._to)
+        self._outreach = Outreach(self._state, self._clocks, lambda *a, **k: self._event(*a, **k), self._to)
+        journal = Journal(input, self._state, self._to, self._visibility, refused, self._outreach.delivered)
+        self._journal, self._event = journal, journal.record
         self._bounded = False  # whether this run has BOUNDED_CATCH_UP: asked in ``run``
 
     # --- The timeline. ---
@@ -109,7 +91,7 @@ class DisputeWorkflow:
         self._outreach.enabled = workflow.patched(patches.SELLER_REACH)
         persister = self._journal.start()
         if input.continued is None:
-            self._replay_older_clocks(input)
+            replay_older_clocks(input, self._state)
             self._open()
         await self._run_clocks(input)
         if not self._bounded:
@@ -120,15 +102,6 @@ class DisputeWorkflow:
         self._journal.stop()
         await persister
         return self._state
-
-    def _replay_older_clocks(self, input: DisputeInput) -> None:
-        """Disputes started under older rules replay with the deadlines they were started with."""
-        if not workflow.patched(patches.SELLER_CLOCKS):  # the seller's clocks counted from first contact
-            self._state.deadlines = compute_deadlines(input.policy, input.first_contact_at)
-        if not workflow.patched(patches.BREACH_WARNING):  # no early warning yet
-            self._state.deadlines = [
-                d for d in self._state.deadlines if d.kind != DeadlineKind.BREACH_WARNING
-            ]
 
     def _quiet(self) -> bool:
         """Every event persisted, no delivery or handler under way: the run may end or continue as new."""
@@ -432,9 +405,6 @@ class DisputeWorkflow:
     @record_seller_contact_attempt.validator
     def _validate_record_seller_contact_attempt(self, action: RecordSellerContactAttemptAction) -> None:
         self._admission.validate(Action.RECORD_SELLER_CONTACT_ATTEMPT, action.actor)
-
-    def _delivered(self, delivered: list[Delivered]) -> None:
-        self._outreach.delivered(delivered)
 
     @workflow.query
     def state(self) -> DisputeState:
