@@ -22,7 +22,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from infra.temporal import DATA_CONVERTER
+from tests.payload_keys import TEST_DATA_CONVERTER
 from worker import WORKFLOW_RUNNER, WORKFLOWS, cache_bytecode
 
 HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "histories"
@@ -60,7 +60,9 @@ async def main() -> None:
         history = WorkflowHistory.from_json(name, (HISTORIES / f"{name}.json").read_text())
         figures = {}
         for runner_label, runner in runners.items():
-            replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, workflow_runner=runner)
+            replayer = Replayer(
+                workflows=WORKFLOWS, data_converter=TEST_DATA_CONVERTER, workflow_runner=runner
+            )
             figures[runner_label] = await cpu_per_replay(replayer, history, args.n)
         default, ours, floor = figures.values()
         print(

@@ -3,7 +3,9 @@ the worker, the API.
 
 Every server keeps its data in one folder (``DEVSTACK_DATA_DIR``, default ``.data``), so running it
 again picks up every dispute and pending timer. API keys for local use (an operator, an intake client,
-agents of each tier, a seller) are created on the first run and kept in ``local-keys.env`` there.
+agents of each tier, a seller) are created on the first run and kept in ``local-keys.env`` there, and
+so is the key that encrypts what the stack stores in Temporal (``payload-keys``, unless ``PAYLOAD_KEYS``
+or ``PAYLOAD_KEY_FILE`` names one).
 Ctrl-C (or SIGTERM) stops the processes in reverse order; if one of them dies, everything stops and the
 culprit is named.
 """
@@ -27,13 +29,15 @@ from devstack.settings import DevStackSettings
 from devstack.temporal_dev import TemporalDevServer
 from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
+from infra.payload_keys import write_key_file
 from infra.postgres import create_pool
-from infra.settings import Settings
+from infra.settings import PayloadKeySettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 API_HOST = "127.0.0.1"
 API_START_TIMEOUT = 30.0  # seconds
 KEYS_FILE = "local-keys.env"
+PAYLOAD_KEY_FILE = "payload-keys"
 # For local use only: (variable, role, actor id, scope). The seller is the quickstart's.
 LOCAL_KEYS: tuple[tuple[str, KeyRole, str, dict[str, str | int]], ...] = (
     ("OPERATOR_KEY", KeyRole.OPERATOR, "local-operator", {}),
@@ -49,6 +53,19 @@ CLEAN_EXITS = (0, -signal.SIGTERM, None)
 
 def say(message: str) -> None:
     print(f"devstack: {message}", flush=True)
+
+
+def payload_key_settings(data: Path) -> PayloadKeySettings:
+    """The stack's payload keys: those the environment names, else its own key file in ``data``, made
+    (readable by its owner only) on the first start and kept, so a restart reads what it stored."""
+    configured = PayloadKeySettings()
+    if configured.payload_keys is not None or configured.payload_key_file is not None:
+        return configured
+    path = data / PAYLOAD_KEY_FILE
+    if not path.exists():
+        write_key_file(path, "local-1")
+        say(f"payload key written to {path}")
+    return PayloadKeySettings(payload_key_file=path)
 
 
 class DevStack:
@@ -89,6 +106,7 @@ class DevStack:
         applied = await migrate(database_url)
         say(f"migrations applied: {', '.join(applied) or 'none pending'}")
         self.keys = await self.local_keys(database_url)
+        payload_keys = payload_key_settings(self.data)
 
         temporal = TemporalDevServer(
             self.data / "temporal.db",
@@ -127,6 +145,9 @@ class DevStack:
             "SMTP_PORT": str(self.settings.mailbox_port),
             "SMTP_TLS": "none",
         }
+        if payload_keys.payload_key_file is not None:
+            env["PAYLOAD_KEY_FILE"] = str(payload_keys.payload_key_file)
+
         # One worker process per core by default: a Python worker uses one core, and more processes on the
         # same task queue share the disputes between them.
         workers = [

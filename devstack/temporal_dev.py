@@ -17,6 +17,7 @@ from typing import Any, Self
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
+from temporalio.converter import DataConverter
 
 from devstack.binaries import find_binary
 from devstack.processes import STOP_GRACE, Child, port_taken
@@ -43,6 +44,8 @@ class TemporalDevServer:
     """``async with TemporalDevServer(db_file, port=..., ui_port=None) as server: server.address``.
 
     ``ui_port=None`` runs it headless (tests). Entering returns once a client can use the namespace.
+    ``client`` is an admin's:
+    readiness, search attributes; it reads no payloads, so it has no keys.
     """
 
     def __init__(
@@ -133,7 +136,7 @@ class TemporalDevServer:
                     + self.child.log_tail()
                 )
             try:
-                client = await asyncio.wait_for(connect(settings), timeout=5)
+                client = await asyncio.wait_for(connect(settings, converter=DataConverter.default), timeout=5)
                 # The frontend may answer before the namespace is usable: wait for both.
                 await client.workflow_service.describe_namespace(
                     DescribeNamespaceRequest(namespace=self.namespace), timeout=timedelta(seconds=5)

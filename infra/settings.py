@@ -6,9 +6,10 @@ The local stack's own (ports, data folder) are ``devstack.settings``'.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.holidays import moroccan_business_calendar
@@ -74,3 +75,14 @@ class WorkerSettings(BaseSettings):
     # escalations, 8 cleared it in 14 s, 16 in 17 s, the SDK's default (unbounded) in 19 s. Deliveries
     # beyond it wait their turn on the server.
     max_concurrent_activities: int = Field(default=8, ge=1)
+
+
+class PayloadKeySettings(BaseSettings):
+    """The keys that encrypt every payload the service stores in Temporal (``infra.payload_keys``): one of
+    ``PAYLOAD_KEYS`` (``k2:<base64>,k1:<base64>``, the first encrypts) or ``PAYLOAD_KEY_FILE``."""
+
+    model_config = SettingsConfigDict(env_prefix="", frozen=True)
+
+    payload_keys: SecretStr | None = None
+    payload_key_file: Path | None = None
+

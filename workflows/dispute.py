@@ -50,6 +50,7 @@ from workflows.models import (
     SubmitFindingsAction,
     WithdrawAction,
 )
+from workflows.public import PublicText
 from workflows.recipients import Recipients
 from workflows.rules import Action, refusal
 from workflows.visibility import Visibility
@@ -145,7 +146,7 @@ class DisputeWorkflow:
                 await workflow.wait_condition(
                     lambda: self._state.closed or self._quiet(),
                     timeout=remaining,
-                    timeout_summary="a quiet moment to continue as new",
+                    timeout_summary=PublicText("a quiet moment to continue as new"),
                 )
             except TimeoutError:
                 return
@@ -158,7 +159,7 @@ class DisputeWorkflow:
             await workflow.wait_condition(
                 lambda: not self._journal.refused and self._quiet(),
                 timeout=REPAIR_WINDOW,
-                timeout_summary="events the store refused: awaiting operators' repair",
+                timeout_summary=PublicText("events the store refused: awaiting operators' repair"),
             )
         except TimeoutError:
             workflow.logger.error(

@@ -18,6 +18,7 @@ from temporalio.common import (
 
 from workflows import search_attributes as sa
 from workflows.models import DisputeInput, Status
+from workflows.public import PublicText
 
 # Running disputes carry ids of this shape: changing it would orphan them.
 WORKFLOW_ID_PREFIX = "dispute-"
@@ -42,8 +43,9 @@ def search_attributes(dispute: DisputeInput) -> TypedSearchAttributes:
 
 
 def static_summary(dispute: DisputeInput) -> str:
-    """What Temporal UI shows for the workflow: ids and the category, no customer detail."""
-    return (
+    """What Temporal UI shows for the workflow, readable without the codec: ids and the category, no
+    customer detail."""
+    return PublicText(
         f"dispute {dispute.dispute_id}: {dispute.channel.value} complaint about seller "
         f"{dispute.seller_id} ({dispute.category})"
     )
