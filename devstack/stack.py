@@ -5,7 +5,7 @@ Every server keeps its data in one folder (``DEVSTACK_DATA_DIR``, default ``.dat
 again picks up every dispute and pending timer. API keys for local use (an operator, an intake client,
 agents of each tier, a seller) are created on the first run and kept in ``local-keys.env`` there, and
 so is the key that encrypts what the stack stores in Temporal (``payload-keys``, unless ``PAYLOAD_KEYS``
-or ``PAYLOAD_KEY_FILE`` names one).
+or ``PAYLOAD_KEY_FILE`` names one); the local Temporal UI decodes through the API's ``/codec``.
 Ctrl-C (or SIGTERM) stops the processes in reverse order; if one of them dies, everything stops and the
 culprit is named.
 """
@@ -113,6 +113,7 @@ class DevStack:
             port=self.settings.temporal_port,
             ui_port=self.settings.temporal_ui_port,
             log_file=self.data / "temporal.log",
+            codec_endpoint=f"http://localhost:{self.settings.api_port}/codec",
         )
         await temporal.start()
         self.on_exit("temporal", temporal.stop)
@@ -147,7 +148,12 @@ class DevStack:
         }
         if payload_keys.payload_key_file is not None:
             env["PAYLOAD_KEY_FILE"] = str(payload_keys.payload_key_file)
-
+        # The local UI cannot send an operator's key: its pages may decode without one (loopback only).
+        ui = self.settings.temporal_ui_port
+        codec_env = {
+            "CODEC_UI_ORIGINS": f"http://localhost:{ui},http://127.0.0.1:{ui}",
+            "CODEC_TRUST_LOCAL_UI": "true",
+        }
         # One worker process per core by default: a Python worker uses one core, and more processes on the
         # same task queue share the disputes between them.
         workers = [
@@ -158,7 +164,7 @@ class DevStack:
         # A worker finishes the sends under way before it exits: give it that time, and time to exit.
         worker_grace = DeliverySettings().longest_attempt.total_seconds() + STOP_GRACE
         children = [(name, argv, own_env, worker_grace) for name, argv, own_env in workers]
-        for name, argv, own_env, grace in (*children, ("api", api_argv, {}, STOP_GRACE)):
+        for name, argv, own_env, grace in (*children, ("api", api_argv, codec_env, STOP_GRACE)):
             child = Child(name, [sys.executable, *argv], env=env | own_env, cwd=ROOT)
             await child.start()
             self.on_exit(name, functools.partial(child.stop, grace))

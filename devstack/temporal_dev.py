@@ -44,7 +44,7 @@ class TemporalDevServer:
     """``async with TemporalDevServer(db_file, port=..., ui_port=None) as server: server.address``.
 
     ``ui_port=None`` runs it headless (tests). Entering returns once a client can use the namespace.
-    ``client`` is an admin's:
+    ``codec_endpoint``: where its UI decodes payloads (the API's ``/codec``). ``client`` is an admin's:
     readiness, search attributes; it reads no payloads, so it has no keys.
     """
 
@@ -59,6 +59,7 @@ class TemporalDevServer:
         search_attributes: Sequence[SearchAttributeKey[Any]] = ALL,
         log_file: Path | None = None,
         ready_timeout: float = 30.0,
+        codec_endpoint: str | None = None,
     ) -> None:
         self.db_file = db_file
         self.port = port
@@ -67,6 +68,7 @@ class TemporalDevServer:
         self.namespace = namespace
         self.search_attributes = tuple(search_attributes)
         self.ready_timeout = ready_timeout
+        self.codec_endpoint = codec_endpoint
         self.child = Child("temporal", self.command(), log_file=log_file)
         self._client: Client | None = None
 
@@ -103,6 +105,8 @@ class TemporalDevServer:
         else:
             # The UI would otherwise fetch a news feed from the internet.
             argv += ["--ui-port", str(self.ui_port), "--ui-disable-news-fetch"]
+            if self.codec_endpoint is not None:
+                argv += ["--ui-codec-endpoint", self.codec_endpoint]
         for key in self.search_attributes:
             argv += ["--search-attribute", f"{key.name}={_CLI_TYPES[key.indexed_value_type]}"]
         return argv

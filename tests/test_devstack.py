@@ -76,6 +76,7 @@ async def test_devstack_starts_stops_and_restarts_on_the_same_data(tmp_path: Pat
         key_file = data_dir / "payload-keys"
         assert key_file.stat().st_mode & 0o777 == 0o600  # made on the first start, for its owner only
         first_key = key_file.read_text()
+        await the_local_ui_decodes_through_the_api(stack, ports)
         async with httpx.AsyncClient() as http:  # each worker's Prometheus endpoint, and the API's
             workers = [
                 (await http.get(f"http://127.0.0.1:{ports['WORKER_METRICS_PORT'] + i}/metrics")).text
@@ -108,6 +109,25 @@ def local_keys(data_dir: Path) -> dict[str, str]:
         line.removeprefix("export ").split("=", 1)
         for line in (data_dir / "local-keys.env").read_text().splitlines()
     )
+
+
+async def the_local_ui_decodes_through_the_api(stack: Child, ports: dict[str, int]) -> None:
+    """The dev server's UI is told where to decode, and the API decodes for that UI's pages."""
+    output = await asyncio.to_thread(stack.log_file.read_text) if stack.log_file else ""
+    (temporal_pid,) = re.findall(r"temporal started \(pid (\d+)\)", output)
+    command = (await asyncio.to_thread(Path(f"/proc/{temporal_pid}/cmdline").read_bytes)).split(b"\0")
+    endpoint = f"http://localhost:{ports['API_PORT']}/codec"
+    assert command[command.index(b"--ui-codec-endpoint") + 1].decode() == endpoint
+    body = {
+        "payloads": [{"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "IkhpIg=="}]
+    }  # json/plain "Hi"
+    origin = f"http://localhost:{ports['TEMPORAL_UI_PORT']}"
+    async with httpx.AsyncClient() as http:
+        answer = await http.post(
+            f"{endpoint}/decode", json=body, headers={"Origin": origin, "X-Namespace": "default"}
+        )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["access-control-allow-origin"] == origin
 
 
 async def an_email_lands_in_the_mail_folder(data_dir: Path, ports: dict[str, int]) -> str:
