@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 
-from tests.payload_keys import TEST_DATA_CONVERTER
+from infra.payload_keys import PayloadKeyError, new_key, parse_keys
+from infra.temporal import data_converter
+from tests.payload_keys import TEST_DATA_CONVERTER, TEST_KEYS
 from worker import build_replayer
 
 HISTORIES = {p.stem: p.read_text() for p in sorted((Path(__file__).parent / "histories").glob("*.json"))}
@@ -25,3 +27,24 @@ def test_histories_are_recorded() -> None:
 async def test_history_replays(name: str) -> None:
     history = WorkflowHistory.from_json(f"dispute-{name}", HISTORIES[name])
     await build_replayer(TEST_DATA_CONVERTER).replay_workflow(history)
+
+
+ENCRYPTED = "v8-investigated_and_resolved"
+
+
+def test_recent_histories_are_encrypted() -> None:
+    assert '"YmluYXJ5L2VuY3J5cHRlZA=="' in HISTORIES[ENCRYPTED]  # encoding: binary/encrypted
+    assert "Salma" not in HISTORIES[ENCRYPTED] and "U2FsbWE" not in HISTORIES[ENCRYPTED]  # the name, base64
+
+
+async def test_a_history_replays_after_a_new_key_is_added_first() -> None:
+    rotated = data_converter([*parse_keys(new_key("next"), "test"), *TEST_KEYS])
+    history = WorkflowHistory.from_json(f"dispute-{ENCRYPTED}", HISTORIES[ENCRYPTED])
+    await build_replayer(rotated).replay_workflow(history)
+
+
+async def test_without_its_key_an_encrypted_history_does_not_replay() -> None:
+    other = data_converter(parse_keys(new_key("other"), "test"))
+    history = WorkflowHistory.from_json(f"dispute-{ENCRYPTED}", HISTORIES[ENCRYPTED])
+    with pytest.raises(RuntimeError, match=PayloadKeyError.__name__):  # the task fails: the dispute waits
+        await build_replayer(other).replay_workflow(history)
