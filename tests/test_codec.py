@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,9 +16,10 @@ from temporalio.api.failure.v1 import Failure
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.exceptions import ApplicationError
 
+from api.app import create_app
 from infra.codec import ENCRYPTED, KEY_ID, READABLE, EncryptionCodec
 from infra.payload_keys import PayloadKey, PayloadKeyError, load_keys, new_key, parse_keys, write_key_file
-from infra.settings import PayloadKeySettings
+from infra.settings import PayloadKeySettings, Settings
 from infra.temporal import data_converter
 from tests.factories import CUSTOMER
 from tests.payload_keys import TEST_DATA_CONVERTER
@@ -157,3 +161,25 @@ def test_no_key_or_a_bad_one_stops_the_service_saying_why(
         assert all(
             entry.partition(":")[2] not in str(raised.value) for entry in keys.split(",") if ":" in entry
         )
+
+
+def test_without_a_key_the_worker_does_not_start_and_says_what_to_set(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYLOAD_KEY")}
+    env["DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/none"  # never reached
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run(
+        [sys.executable, str(root / "worker.py")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1 and "set PAYLOAD_KEYS" in run.stderr, run.stderr
+
+
+async def test_without_a_key_the_api_does_not_start(no_key_set: None) -> None:
+    app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"))
+    with pytest.raises(PayloadKeyError, match="set PAYLOAD_KEYS"):
+        async with app.router.lifespan_context(app):
+            pass
