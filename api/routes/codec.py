@@ -12,7 +12,7 @@ paths alone). On the local stack, ``CODEC_TRUST_LOCAL_UI`` lets its UI decode wi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
 from google.protobuf import json_format
@@ -27,33 +27,9 @@ from infra.payload_keys import PayloadKeyError
 from infra.settings import CodecServerSettings
 
 PREFIX = "/codec"
-router = APIRouter(prefix=PREFIX, tags=["codec"])
-
-_PAYLOADS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "payloads": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "metadata": {
-                        "type": "object",
-                        "additionalProperties": {"type": "string", "format": "byte"},
-                    },
-                    "data": {"type": "string", "format": "byte"},
-                },
-            },
-        }
-    },
-}
-_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": _PAYLOADS_SCHEMA}}}}
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {"schema": _PAYLOADS_SCHEMA}}},
-    401: {"description": "no key, or not a valid one"},
-    403: {"description": "not an operator's key, or not this service's namespace"},
-    422: {"description": "not Payloads as protobuf JSON, or a payload that does not decrypt"},
-}
+# A protocol for Temporal UI and the CLI, described in the README, not a route for the API's clients:
+# it stays out of the API's OpenAPI schema and its docs.
+router = APIRouter(prefix=PREFIX, tags=["codec"], include_in_schema=False)
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -102,13 +78,7 @@ async def _apply(request: Request, coding: Coding) -> Response:
     return Response(json_format.MessageToJson(result, indent=None), media_type="application/json")
 
 
-@router.post(
-    "/decode",
-    summary="Decode payloads (Temporal's codec-server protocol)",
-    dependencies=[Depends(operator)],
-    openapi_extra=_BODY,
-    responses=_RESPONSES,
-)
+@router.post("/decode", dependencies=[Depends(operator)])
 async def decode(request: Request, client: ClientDep) -> Response:
     """Payloads as Temporal stores them, decrypted; those not encrypted come back as they are."""
     codec = client.data_converter.payload_codec
@@ -116,13 +86,7 @@ async def decode(request: Request, client: ClientDep) -> Response:
     return await _apply(request, codec.decode)
 
 
-@router.post(
-    "/encode",
-    summary="Encode payloads (Temporal's codec-server protocol)",
-    dependencies=[Depends(operator)],
-    openapi_extra=_BODY,
-    responses=_RESPONSES,
-)
+@router.post("/encode", dependencies=[Depends(operator)])
 async def encode(request: Request, client: ClientDep) -> Response:
     """Payloads encrypted as the service stores them (an input typed in Temporal UI or the CLI)."""
     codec = client.data_converter.payload_codec
