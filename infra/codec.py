@@ -33,7 +33,6 @@ from temporalio.converter import (
 )
 
 from infra.payload_keys import PayloadKey, PayloadKeyError
-from workflows.public import PublicText
 
 ENCODING = "encoding"
 ENCRYPTED = b"binary/encrypted"
@@ -106,7 +105,8 @@ class _JsonConverter(PydanticJSONPlainPayloadConverter):
 
     def to_payload(self, value: Any) -> Payload | None:
         payload = super().to_payload(value)
-        return _readable(payload) if isinstance(value, PublicText) else payload
+        public = isinstance(value, str) and getattr(value, "readable_without_codec", False) is True
+        return _readable(payload) if public else payload
 
 
 class _ProtoConverter(JSONProtoPayloadConverter):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import re
 import subprocess
@@ -23,6 +24,7 @@ from infra.settings import PayloadKeySettings, Settings
 from infra.temporal import data_converter
 from tests.factories import CUSTOMER
 from tests.payload_keys import TEST_DATA_CONVERTER
+from workflows import public
 from workflows.options import ACTION_REFUSED
 from workflows.public import PublicText
 
@@ -96,6 +98,17 @@ async def test_the_converter_encrypts_everything_but_public_text_and_workflow_me
         MARKER,
         CUSTOMER,
     ]
+
+
+async def test_public_text_from_a_copy_of_its_module_is_readable_too() -> None:
+    """As in the workflow sandbox, which may import ``workflows.public`` afresh: another class object."""
+    spec = importlib.util.spec_from_file_location("sandboxed_public", Path(public.__file__ or ""))
+    assert spec is not None and spec.loader is not None
+    copy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copy)
+    assert copy.PublicText is not PublicText
+    (payload,) = await data_converter([K1]).encode([copy.PublicText("5 days: SLA breach")])
+    assert payload.metadata["encoding"] == b"json/plain"
 
 
 async def test_a_refusal_s_message_is_encrypted_and_a_client_with_the_keys_restores_it() -> None:

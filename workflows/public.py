@@ -9,6 +9,11 @@ from __future__ import annotations
 
 
 class PublicText(str):
-    """A ``str`` (the SDK takes it wherever it takes a summary) that the data converter leaves readable."""
+    """A ``str`` (the SDK takes it wherever it takes a summary) that the data converter leaves readable.
+
+    The converter goes by ``readable_without_codec``, not by the class: the workflow sandbox may hold a
+    copy of this module, and so of the class, of its own.
+    """
 
     __slots__ = ()
+    readable_without_codec = True
