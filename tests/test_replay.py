@@ -2,7 +2,7 @@
 dispute or account change (a non-deterministic change without ``workflow.patched``) fails here.
 
 With the service's data converter: histories written before payloads were encrypted (``v1``-``v7``) are
-read as they are, those from ``v8`` on are encrypted under the tests' key (``tests/payload_keys.py``)."""
+read as they are, those from ``v9`` on are encrypted under the tests' key (``tests/payload_keys.py``)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ async def test_history_replays(name: str) -> None:
     await build_replayer(TEST_DATA_CONVERTER).replay_workflow(history)
 
 
-ENCRYPTED = "v8-investigated_and_resolved"
+ENCRYPTED = "v9-investigated_and_resolved"
 
 
 def test_recent_histories_are_encrypted() -> None:
