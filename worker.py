@@ -1,6 +1,7 @@
 """The worker: runs dispute workflows and their activities on the ``disputes`` task queue.
 
-``python worker.py`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and DATABASE_URL, serves its Prometheus
+``python worker.py`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL and its payload keys
+(PAYLOAD_KEYS or PAYLOAD_KEY_FILE: it does not start without them), serves its Prometheus
 metrics on METRICS_BIND, and on SIGTERM or SIGINT stops polling, lets running activities finish (the sends
 under way included), and exits.
 """
@@ -14,6 +15,7 @@ import signal
 
 import asyncpg
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -26,9 +28,10 @@ from activities.sellers import SellerAccounts
 from activities.store import DisputeStore
 from infra.delivery_settings import DeliverySettings
 from infra.logs import configure_logging
+from infra.payload_keys import PayloadKeyError
 from infra.postgres import create_pool
 from infra.settings import Settings, WorkerSettings
-from infra.temporal import DATA_CONVERTER, connect, prometheus_runtime
+from infra.temporal import configured_data_converter, connect, prometheus_runtime
 from workflows.dispute import DisputeWorkflow
 from workflows.seller_account import SellerAccountChangeWorkflow
 
@@ -43,6 +46,7 @@ PASSED_THROUGH = (
     "workflows.models",
     "workflows.events",
     "workflows.options",
+    "workflows.public",
     "workflows.clocks",
     "workflows.journal",
     "workflows.recipients",
@@ -79,9 +83,11 @@ def cache_bytecode() -> None:
             log.warning("bytecode of %s not cached (%s): each workflow run compiles it", source, error)
 
 
-def build_replayer() -> Replayer:
-    """A replayer that runs the workflows exactly as the worker does: same sandbox, same data converter."""
-    return Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, workflow_runner=WORKFLOW_RUNNER)
+def build_replayer(converter: DataConverter | None = None) -> Replayer:
+    """A replayer that runs the workflows exactly as the worker does: same sandbox, same data converter
+    (default: the one the environment's keys configure)."""
+    converter = converter or configured_data_converter()
+    return Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=WORKFLOW_RUNNER)
 
 
 def build_worker(
@@ -126,8 +132,12 @@ async def main() -> None:
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set: point it at the service's PostgreSQL (or use `make run`).")
     # The SDK's worker metrics and the workflow's dispute counters, at http://<METRICS_BIND>/metrics.
+    try:
+        converter = configured_data_converter()
+    except PayloadKeyError as error:
+        raise SystemExit(str(error)) from None
     runtime = prometheus_runtime(settings.metrics_bind) if settings.metrics_bind else None
-    client = await connect(settings, runtime=runtime)
+    client = await connect(settings, converter=converter, runtime=runtime)
     if settings.metrics_bind:
         log.info("worker metrics at http://%s/metrics", settings.metrics_bind)
     pool = await create_pool(settings.database_url)

@@ -1,6 +1,7 @@
 """The HTTP API: intake clients open disputes; agents, sellers and operators read and act on them.
 
-``uvicorn api.app:app`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL and the ``SLA_*``
+``uvicorn api.app:app`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL, the payload keys
+(PAYLOAD_KEYS or PAYLOAD_KEY_FILE: it does not start without them), CODEC_UI_ORIGINS and the ``SLA_*``
 policy (once, at start) from the environment, and logs JSON lines. ``create_app`` builds one with other
 settings (tests).
 """
@@ -16,9 +17,9 @@ from fastapi_offline import FastAPIOffline
 from api import errors, observability
 from api.auth import DEFAULT_CACHE_TTL, KeyStore
 from api.deps import Resources, plain_text
-from api.routes import actions, disputes, health, reports, sellers
+from api.routes import actions, codec, disputes, health, reports, sellers
 from infra.postgres import create_pool
-from infra.settings import Settings, SlaSettings
+from infra.settings import CodecServerSettings, Settings, SlaSettings
 from infra.temporal import connect
 from workflows.models import SlaPolicy
 
@@ -38,6 +39,7 @@ def create_app(
     policy: SlaPolicy | None = None,
     key_cache_ttl: float = DEFAULT_CACHE_TTL,
     json_logs: bool = False,
+    codec_server: CodecServerSettings | None = None,
 ) -> FastAPI:
     """The app; its lifespan connects to Temporal and PostgreSQL (``settings``, default: the environment)
     and, with ``json_logs``, makes the process log JSON lines (the served app does; tests keep theirs)."""
@@ -80,6 +82,7 @@ def create_app(
     app.include_router(actions.router)
     app.include_router(reports.router)
     app.include_router(sellers.router)
+    codec.install(app, codec_server or CodecServerSettings())
     errors.install(app)
     return app
 

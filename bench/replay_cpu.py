@@ -7,7 +7,8 @@ Not a test. Needs nothing running:
 Each replay of a recorded history builds a fresh sandbox, as a worker does for every new dispute and
 for every dispute its cache let go. It prints the process CPU time per replay, for the opening of a
 dispute alone and for a whole investigated dispute: with the SDK's default sandbox, with the worker's
-(models and pure modules passed through), and with no sandbox at all (the floor).
+(models and pure modules passed through), and with no sandbox at all (the floor). The histories are
+encrypted (``v8``, under the tests' key), so decrypting their payloads is counted, as in a worker.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from infra.temporal import DATA_CONVERTER
+from tests.payload_keys import TEST_DATA_CONVERTER
 from worker import WORKFLOW_RUNNER, WORKFLOWS, cache_bytecode
 
 HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "histories"
 SCENARIOS = {
-    "opening only": "v5-resolved_at_first_contact",
-    "investigated and resolved": "v5-investigated_and_resolved",
+    "opening only": "v8-resolved_at_first_contact",
+    "investigated and resolved": "v8-investigated_and_resolved",
 }
 
 
@@ -60,7 +61,9 @@ async def main() -> None:
         history = WorkflowHistory.from_json(name, (HISTORIES / f"{name}.json").read_text())
         figures = {}
         for runner_label, runner in runners.items():
-            replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, workflow_runner=runner)
+            replayer = Replayer(
+                workflows=WORKFLOWS, data_converter=TEST_DATA_CONVERTER, workflow_runner=runner
+            )
             figures[runner_label] = await cpu_per_replay(replayer, history, args.n)
         default, ours, floor = figures.values()
         print(

@@ -29,9 +29,10 @@ from temporalio.client import Client
 from bench.stats import run_concurrently
 from devstack.postgres import start_embedded
 from devstack.processes import Child, free_port
+from devstack.stack import payload_key_settings
 from infra.postgres import create_pool
 from infra.settings import TASK_QUEUE, Settings
-from infra.temporal import connect
+from infra.temporal import configured_data_converter, connect
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 120.0  # seconds; a restart on many open disputes takes a while
@@ -118,7 +119,10 @@ async def stack_at(
         )
         started = re.findall(r"devstack: (\S+) started \(pid (\d+)\)", log.read_text())
         pids = {name: int(pid) for name, pid in started}
-        client = await connect(Settings(temporal_address=f"127.0.0.1:{ports['TEMPORAL_PORT']}"))
+        client = await connect(
+            Settings(temporal_address=f"127.0.0.1:{ports['TEMPORAL_PORT']}"),
+            converter=configured_data_converter(payload_key_settings(data)),  # the stack's own keys
+        )
         await wait_for_pollers(client, workers)
         pool = await create_pool(start_embedded(data / "postgres", cleanup=None), max_size=4)
         try:

@@ -3,7 +3,9 @@ the worker, the API.
 
 Every server keeps its data in one folder (``DEVSTACK_DATA_DIR``, default ``.data``), so running it
 again picks up every dispute and pending timer. API keys for local use (an operator, an intake client,
-agents of each tier, a seller) are created on the first run and kept in ``local-keys.env`` there.
+agents of each tier, a seller) are created on the first run and kept in ``local-keys.env`` there, and
+so is the key that encrypts what the stack stores in Temporal (``payload-keys``, unless ``PAYLOAD_KEYS``
+or ``PAYLOAD_KEY_FILE`` names one); the local Temporal UI decodes through the API's ``/codec``.
 Ctrl-C (or SIGTERM) stops the processes in reverse order; if one of them dies, everything stops and the
 culprit is named.
 """
@@ -29,13 +31,15 @@ from devstack.settings import DEFAULT_DATA_DIR, DevStackSettings
 from devstack.temporal_dev import TemporalDevServer
 from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
+from infra.payload_keys import write_key_file
 from infra.postgres import create_pool
-from infra.settings import Settings
+from infra.settings import PayloadKeySettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 API_HOST = "127.0.0.1"
 API_START_TIMEOUT = 30.0  # seconds
 KEYS_FILE = "local-keys.env"
+PAYLOAD_KEY_FILE = "payload-keys"
 # For local use only: (variable, role, actor id, scope). The seller is the quickstart's.
 LOCAL_KEYS: tuple[tuple[str, KeyRole, str, dict[str, str | int]], ...] = (
     ("OPERATOR_KEY", KeyRole.OPERATOR, "local-operator", {}),
@@ -51,6 +55,19 @@ CLEAN_EXITS = (0, -signal.SIGTERM, None)
 
 def say(message: str) -> None:
     print(f"devstack: {message}", flush=True)
+
+
+def payload_key_settings(data: Path) -> PayloadKeySettings:
+    """The stack's payload keys: those the environment names, else its own key file in ``data``, made
+    (readable by its owner only) on the first start and kept, so a restart reads what it stored."""
+    configured = PayloadKeySettings()
+    if configured.payload_keys is not None or configured.payload_key_file is not None:
+        return configured
+    path = data / PAYLOAD_KEY_FILE
+    if not path.exists():
+        write_key_file(path, "local-1")
+        say(f"payload key written to {path}")
+    return PayloadKeySettings(payload_key_file=path)
 
 
 class DevStack:
@@ -95,12 +112,14 @@ class DevStack:
         applied = await migrate(database_url)
         say(f"migrations applied: {', '.join(applied) or 'none pending'}")
         self.keys = await self.local_keys(database_url)
+        payload_keys = payload_key_settings(self.data)
 
         temporal = TemporalDevServer(
             self.data / "temporal.db",
             port=self.settings.temporal_port,
             ui_port=self.settings.temporal_ui_port,
             log_file=self.data / "temporal.log",
+            codec_endpoint=f"http://localhost:{self.settings.api_port}/codec",
         )
         await temporal.start()
         self.on_exit("temporal", temporal.stop)
@@ -133,6 +152,14 @@ class DevStack:
             "SMTP_PORT": str(self.settings.mailbox_port),
             "SMTP_TLS": "none",
         }
+        if payload_keys.payload_key_file is not None:
+            env["PAYLOAD_KEY_FILE"] = str(payload_keys.payload_key_file)
+        # The local UI cannot send an operator's key: its pages may decode without one (loopback only).
+        ui = self.settings.temporal_ui_port
+        codec_env = {
+            "CODEC_UI_ORIGINS": f"http://localhost:{ui},http://127.0.0.1:{ui}",
+            "CODEC_TRUST_LOCAL_UI": "true",
+        }
         # One worker process per core by default: a Python worker uses one core, and more processes on the
         # same task queue share the disputes between them.
         workers = [
@@ -143,7 +170,7 @@ class DevStack:
         # A worker finishes the sends under way before it exits: give it that time, and time to exit.
         worker_grace = DeliverySettings().longest_attempt.total_seconds() + STOP_GRACE
         children = [(name, argv, own_env, worker_grace) for name, argv, own_env in workers]
-        for name, argv, own_env, grace in (*children, ("api", api_argv, {}, STOP_GRACE)):
+        for name, argv, own_env, grace in (*children, ("api", api_argv, codec_env, STOP_GRACE)):
             child = Child(name, [sys.executable, *argv], env=env | own_env, cwd=ROOT)
             await child.start()
             self.on_exit(name, functools.partial(child.stop, grace))

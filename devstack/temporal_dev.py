@@ -17,6 +17,7 @@ from typing import Any, Self
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
+from temporalio.converter import DataConverter
 
 from devstack.binaries import find_binary
 from devstack.processes import STOP_GRACE, Child, port_taken
@@ -43,6 +44,8 @@ class TemporalDevServer:
     """``async with TemporalDevServer(db_file, port=..., ui_port=None) as server: server.address``.
 
     ``ui_port=None`` runs it headless (tests). Entering returns once a client can use the namespace.
+    ``codec_endpoint``: where its UI decodes payloads (the API's ``/codec``). ``client`` is an admin's:
+    readiness, search attributes; it reads no payloads, so it has no keys.
     """
 
     def __init__(
@@ -56,6 +59,7 @@ class TemporalDevServer:
         search_attributes: Sequence[SearchAttributeKey[Any]] = ALL,
         log_file: Path | None = None,
         ready_timeout: float = 30.0,
+        codec_endpoint: str | None = None,
     ) -> None:
         self.db_file = db_file
         self.port = port
@@ -64,6 +68,7 @@ class TemporalDevServer:
         self.namespace = namespace
         self.search_attributes = tuple(search_attributes)
         self.ready_timeout = ready_timeout
+        self.codec_endpoint = codec_endpoint
         self.child = Child("temporal", self.command(), log_file=log_file)
         self._client: Client | None = None
 
@@ -100,6 +105,8 @@ class TemporalDevServer:
         else:
             # The UI would otherwise fetch a news feed from the internet.
             argv += ["--ui-port", str(self.ui_port), "--ui-disable-news-fetch"]
+            if self.codec_endpoint is not None:
+                argv += ["--ui-codec-endpoint", self.codec_endpoint]
         for key in self.search_attributes:
             argv += ["--search-attribute", f"{key.name}={_CLI_TYPES[key.indexed_value_type]}"]
         return argv
@@ -133,7 +140,7 @@ class TemporalDevServer:
                     + self.child.log_tail()
                 )
             try:
-                client = await asyncio.wait_for(connect(settings), timeout=5)
+                client = await asyncio.wait_for(connect(settings, converter=DataConverter.default), timeout=5)
                 # The frontend may answer before the namespace is usable: wait for both.
                 await client.workflow_service.describe_namespace(
                     DescribeNamespaceRequest(namespace=self.namespace), timeout=timedelta(seconds=5)

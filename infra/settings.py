@@ -6,9 +6,11 @@ The local stack's own (ports, data folder) are ``devstack.settings``'.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from pathlib import Path
+from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.holidays import moroccan_business_calendar
@@ -74,3 +76,45 @@ class WorkerSettings(BaseSettings):
     # escalations, 8 cleared it in 14 s, 16 in 17 s, the SDK's default (unbounded) in 19 s. Deliveries
     # beyond it wait their turn on the server.
     max_concurrent_activities: int = Field(default=8, ge=1)
+
+
+class PayloadKeySettings(BaseSettings):
+    """The keys that encrypt every payload the service stores in Temporal (``infra.payload_keys``): one of
+    ``PAYLOAD_KEYS`` (``k2:<base64>,k1:<base64>``, the first encrypts) or ``PAYLOAD_KEY_FILE``."""
+
+    model_config = SettingsConfigDict(env_prefix="", frozen=True)
+
+    payload_keys: SecretStr | None = None
+    payload_key_file: Path | None = None
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+class CodecServerSettings(BaseSettings):
+    """``CODEC_*``: who may call the API's codec endpoint (``/codec``) from a browser.
+
+    ``CODEC_UI_ORIGINS``: the Temporal UI origins (comma-separated) whose pages may call it (CORS), e.g.
+    ``https://cloud.temporal.io``. ``CODEC_TRUST_LOCAL_UI``: the local stack's only, which sets it: a
+    request from one of those origins needs no operator key (the local UI cannot send one); allowed only
+    when every origin is on this machine (localhost).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CODEC_", frozen=True)
+
+    ui_origins: str = "http://localhost:8233"
+    trust_local_ui: bool = False
+
+    @property
+    def origins(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.ui_origins.split(",") if origin.strip()]
+
+    @model_validator(mode="after")
+    def _trust_local_only(self) -> Self:
+        remote = [origin for origin in self.origins if urlsplit(origin).hostname not in LOOPBACK_HOSTS]
+        if self.trust_local_ui and remote:
+            raise ValueError(
+                f"CODEC_TRUST_LOCAL_UI is for the local stack only, and {', '.join(remote)} is not local: "
+                "unset it (operators then send their key)"
+            )
+        return self

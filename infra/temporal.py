@@ -5,20 +5,38 @@ Cloud needs no code: ``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``, ``TEMPORAL_AP
 and ``TEMPORAL_TLS_*`` (certificates, server name), ``TEMPORAL_GRPC_META_*``, or a profile
 (``TEMPORAL_PROFILE``) of a TOML file (``TEMPORAL_CONFIG_FILE``, default
 ``~/.config/temporalio/temporal.toml``). Values set explicitly on ``Settings`` win over all of that.
+Its data converter encrypts every payload with the keys of ``PAYLOAD_KEYS`` or ``PAYLOAD_KEY_FILE``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.envconfig import ClientConfig, ClientConnectConfig
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from infra.settings import Settings
+from infra.codec import EncryptionCodec, PayloadConverter
+from infra.payload_keys import PayloadKey, load_keys
+from infra.settings import PayloadKeySettings, Settings
 
-# One data converter everywhere: changing it (e.g. adding a payload codec) changes it for all.
-DATA_CONVERTER: DataConverter = pydantic_data_converter
+
+def data_converter(keys: Sequence[PayloadKey]) -> DataConverter:
+    """The one data converter, everywhere (client, worker, replayer, tests, benchmarks): pydantic's JSON,
+    then every payload encrypted under ``keys[0]`` (``infra.codec``), failures' messages and stack traces
+    included (moved into an encoded payload; a client with the same keys restores them)."""
+    return DataConverter(
+        payload_converter_class=PayloadConverter,
+        payload_codec=EncryptionCodec(keys),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
+def configured_data_converter(settings: PayloadKeySettings | None = None) -> DataConverter:
+    """The data converter with the keys the environment configures (``PAYLOAD_KEYS`` or
+    ``PAYLOAD_KEY_FILE``); ``infra.payload_keys.PayloadKeyError`` saying what to set without any."""
+    return data_converter(load_keys(settings))
 
 
 def connect_config(settings: Settings | None = None) -> ClientConnectConfig:
@@ -38,9 +56,16 @@ def connect_config(settings: Settings | None = None) -> ClientConnectConfig:
     return config
 
 
-async def connect(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Client:
-    """A client; ``runtime`` (default: the SDK's) is where its workers' metrics go."""
-    return await Client.connect(**connect_config(settings), data_converter=DATA_CONVERTER, runtime=runtime)
+async def connect(
+    settings: Settings | None = None,
+    *,
+    converter: DataConverter | None = None,
+    runtime: Runtime | None = None,
+) -> Client:
+    """A client with ``converter`` (default: ``configured_data_converter()``); ``runtime`` (default: the
+    SDK's) is where its workers' metrics go."""
+    converter = converter or configured_data_converter()
+    return await Client.connect(**connect_config(settings), data_converter=converter, runtime=runtime)
 
 
 def prometheus_runtime(bind_address: str) -> Runtime:

@@ -1,4 +1,4 @@
-"""Shared fixtures: a real, migrated PostgreSQL for the test session.
+"""Shared fixtures: a real, migrated PostgreSQL for the test session; the test-only payload key.
 
 With ``DATABASE_URL`` set, the tests use that database as it is (migrating it), so they can run against
 a shared server: each test makes its own ids, nothing is truncated. Without it, an embedded server
@@ -21,6 +21,11 @@ from infra.delivery_settings import DeliverySettings
 from infra.migrate import migrate
 from infra.postgres import create_pool, with_database
 from tests.delivery.servers import WEBHOOK_SECRET, HttpReceiver, SmtpSink
+from tests.payload_keys import TEST_PAYLOAD_KEYS
+
+# Every client, worker and stack the tests make encrypts with the test-only key, whatever the machine's.
+os.environ["PAYLOAD_KEYS"] = TEST_PAYLOAD_KEYS
+os.environ.pop("PAYLOAD_KEY_FILE", None)
 
 
 @pytest.fixture(scope="session")

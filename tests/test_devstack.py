@@ -21,7 +21,8 @@ WORKERS = 2
 
 
 def devstack(data_dir: Path, log_file: Path, ports: dict[str, int]) -> Child:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # embedded PostgreSQL
+    # The embedded PostgreSQL, and the stack's own payload key (not the tests').
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "PAYLOAD_KEYS")}
     env |= {"DEVSTACK_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", "WORKERS": str(WORKERS)}
     env |= {name: str(port) for name, port in ports.items()}
     return Child("devstack", [sys.executable, "-m", "devstack"], env=env, cwd=ROOT, log_file=log_file)
@@ -71,7 +72,11 @@ async def test_devstack_starts_stops_and_restarts_on_the_same_data(tmp_path: Pat
         client = await wait_until_up(stack, ports)
         # Nobody polls this queue: the workflow stays running, like a dispute waiting on a timer.
         await client.start_workflow("NoSuchWorkflow", id="devstack-restart-check", task_queue="nobody")
-        await an_email_lands_in_the_mail_folder(data_dir, ports)
+        dispute_id = await an_email_lands_in_the_mail_folder(data_dir, ports)
+        key_file = data_dir / "payload-keys"
+        assert key_file.stat().st_mode & 0o777 == 0o600  # made on the first start, for its owner only
+        first_key = key_file.read_text()
+        await the_local_ui_decodes_through_the_api(stack, ports)
         async with httpx.AsyncClient() as http:  # each worker's Prometheus endpoint, and the API's
             workers = [
                 (await http.get(f"http://127.0.0.1:{ports['WORKER_METRICS_PORT'] + i}/metrics")).text
@@ -89,15 +94,55 @@ async def test_devstack_starts_stops_and_restarts_on_the_same_data(tmp_path: Pat
         description = await client.get_workflow_handle("devstack-restart-check").describe()
         assert description.status == WorkflowExecutionStatus.RUNNING
         assert "none pending" in await asyncio.to_thread(second_log.read_text)  # the schema was kept
+        # The same key: what the first run stored in Temporal still decrypts.
+        assert key_file.read_text() == first_key
+        assert await read_from_the_workflow(data_dir, ports, dispute_id) == "yasmine@example.ma"
         await interrupt(stack, second_log, data_dir)
 
 
-async def an_email_lands_in_the_mail_folder(data_dir: Path, ports: dict[str, int]) -> None:
-    """A dispute opened with the printed intake key: its acknowledgement is a file a person can read."""
-    keys = dict(
+async def read_from_the_workflow(data_dir: Path, ports: dict[str, int], dispute_id: str) -> str:
+    """The dispute's customer e-mail as the workflow answers it (a worker replays its history), not from
+    the read model, which answers while the restarted workers are not yet up."""
+    headers = {"X-API-Key": local_keys(data_dir)["OPERATOR_KEY"]}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['API_PORT']}", headers=headers) as http:
+        for _ in range(100):
+            view = await http.get(f"/disputes/{dispute_id}")
+            assert view.status_code == 200, view.text
+            if view.json()["source"] == "workflow":
+                return str(view.json()["customer"]["email"])
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"no worker answered for dispute {dispute_id}")
+
+
+def local_keys(data_dir: Path) -> dict[str, str]:
+    return dict(
         line.removeprefix("export ").split("=", 1)
-        for line in (await asyncio.to_thread((data_dir / "local-keys.env").read_text)).splitlines()
+        for line in (data_dir / "local-keys.env").read_text().splitlines()
     )
+
+
+async def the_local_ui_decodes_through_the_api(stack: Child, ports: dict[str, int]) -> None:
+    """The dev server's UI is told where to decode, and the API decodes for that UI's pages."""
+    output = await asyncio.to_thread(stack.log_file.read_text) if stack.log_file else ""
+    (temporal_pid,) = re.findall(r"temporal started \(pid (\d+)\)", output)
+    command = (await asyncio.to_thread(Path(f"/proc/{temporal_pid}/cmdline").read_bytes)).split(b"\0")
+    endpoint = f"http://localhost:{ports['API_PORT']}/codec"
+    assert command[command.index(b"--ui-codec-endpoint") + 1].decode() == endpoint
+    body = {
+        "payloads": [{"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "IkhpIg=="}]
+    }  # json/plain "Hi"
+    origin = f"http://localhost:{ports['TEMPORAL_UI_PORT']}"
+    async with httpx.AsyncClient() as http:
+        answer = await http.post(
+            f"{endpoint}/decode", json=body, headers={"Origin": origin, "X-Namespace": "default"}
+        )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["access-control-allow-origin"] == origin
+
+
+async def an_email_lands_in_the_mail_folder(data_dir: Path, ports: dict[str, int]) -> str:
+    """A dispute opened with the printed intake key: its acknowledgement is a file a person can read."""
+    keys = await asyncio.to_thread(local_keys, data_dir)
     body = {
         "customer": {"id": "C-1", "name": "Yasmine", "email": "yasmine@example.ma", "language": "fr"},
         "order_id": "O-1",
@@ -114,6 +159,6 @@ async def an_email_lands_in_the_mail_folder(data_dir: Path, ports: dict[str, int
         mails = list((data_dir / "mail").glob("*.eml"))
         texts = [await asyncio.to_thread(m.read_text) for m in mails]
         if any(dispute_id in text and "yasmine@example.ma" in text for text in texts):
-            return
+            return str(dispute_id)
         await asyncio.sleep(0.1)
     raise AssertionError(f"no acknowledgement for {dispute_id} in {data_dir / 'mail'}")

@@ -11,10 +11,14 @@ from typing import Any
 
 import pytest
 from temporalio.client import Client
+from temporalio.converter import DefaultFailureConverterWithEncodedAttributes
 from temporalio.service import TLSConfig
 
+from infra.codec import EncryptionCodec, PayloadConverter
+from infra.payload_keys import PayloadKeyError
 from infra.settings import Settings
-from infra.temporal import DATA_CONVERTER, connect, connect_config
+from infra.temporal import connect, connect_config
+from tests.payload_keys import TEST_KEYS
 
 CLOUD_ADDRESS = "jamla24-prod.a1b2c.tmprl.cloud:7233"
 CLOUD_NAMESPACE = "jamla24-prod.a1b2c"
@@ -105,11 +109,27 @@ async def test_connect_passes_the_config_and_our_data_converter(monkeypatch: pyt
 
     monkeypatch.setattr(Client, "connect", fake_connect)
     await connect(Settings(temporal_address="temporal:7233"))
+    converter = seen.pop("data_converter")
     assert seen == {
         "target_host": "temporal:7233",
         "namespace": "default",
         "api_key": "secret-key",
         "tls": True,
-        "data_converter": DATA_CONVERTER,
         "runtime": None,  # the SDK's default runtime; the worker passes one serving its metrics
     }
+    # Encrypting with the environment's keys (the tests': conftest), failure messages included.
+    assert converter.payload_converter_class is PayloadConverter
+    assert isinstance(converter.payload_codec, EncryptionCodec)
+    assert converter.payload_codec.key_id == TEST_KEYS[0].key_id
+    assert converter.failure_converter_class is DefaultFailureConverterWithEncodedAttributes
+
+
+async def test_without_payload_keys_it_refuses_and_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAYLOAD_KEYS")
+
+    async def fake_connect(**kwargs: Any) -> Client:
+        raise AssertionError("connected without keys")
+
+    monkeypatch.setattr(Client, "connect", fake_connect)
+    with pytest.raises(PayloadKeyError, match=r"set PAYLOAD_KEYS .* or PAYLOAD_KEY_FILE"):
+        await connect(Settings(temporal_address="temporal:7233"))

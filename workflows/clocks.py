@@ -16,6 +16,7 @@ from workflows import patches
 from workflows.business_hours import time_between
 from workflows.deadlines import PAUSABLE, SELLER_CLOCKS, due_at, firing_order
 from workflows.models import Deadline, DeadlineKind, DeadlineState, DisputeState, SellerEfforts, SlaPolicy
+from workflows.public import PublicText
 
 # How long before a deadline the long wait ends, so the last stretch is timed from a task that does nothing
 # else: longer than a busy task takes, short enough to cost one small task per clock.
@@ -84,7 +85,7 @@ class Clocks:
         if span > timedelta(0):
             try:
                 await workflow.wait_condition(
-                    lambda: self._state.closed or moot(), timeout=span, timeout_summary=summary
+                    lambda: self._state.closed or moot(), timeout=span, timeout_summary=PublicText(summary)
                 )
                 return False
             except TimeoutError:

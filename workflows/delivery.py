@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError
 from workflows.events import NotificationKind, RecipientKind
 from workflows.models import NotificationRequest
 from workflows.options import DELIVERY_HEARTBEAT_TIMEOUT, DELIVERY_RETRY, DELIVERY_TIMEOUT
+from workflows.public import PublicText
 
 DELIVER_ACTIVITY = "deliver_notification"
 DELIVER_ALL_ACTIVITY = "deliver_notifications"  # an event's notifications, side by side, in one call
@@ -78,7 +79,7 @@ async def deliver(key: NotificationKey, summary: str) -> DeliveryResult:
     """
     try:
         result: DeliveryResult = await workflow.execute_activity(
-            DELIVER_ACTIVITY, key, result_type=DeliveryResult, summary=summary, **_OPTIONS
+            DELIVER_ACTIVITY, key, result_type=DeliveryResult, summary=PublicText(summary), **_OPTIONS
         )
     except ActivityError:
         return DeliveryResult(status="failed", channels=[])
@@ -91,7 +92,11 @@ async def deliver_all(keys: list[NotificationKey], summary: str) -> list[Deliver
     server and the worker for each further notification, and adding one changes no workflow command."""
     try:
         results: list[DeliveryResult] = await workflow.execute_activity(
-            DELIVER_ALL_ACTIVITY, keys, result_type=list[DeliveryResult], summary=summary, **_OPTIONS
+            DELIVER_ALL_ACTIVITY,
+            keys,
+            result_type=list[DeliveryResult],
+            summary=PublicText(summary),
+            **_OPTIONS,
         )
     except ActivityError:
         return [DeliveryResult(status="failed", channels=[]) for _ in keys]
@@ -106,7 +111,11 @@ async def deliver_event(event: EventRef, summary: str) -> list[Delivered] | None
     """
     try:
         delivered: list[Delivered] = await workflow.execute_activity(
-            DELIVER_EVENT_ACTIVITY, event, result_type=list[Delivered], summary=summary, **_OPTIONS
+            DELIVER_EVENT_ACTIVITY,
+            event,
+            result_type=list[Delivered],
+            summary=PublicText(summary),
+            **_OPTIONS,
         )
     except ActivityError:
         return None

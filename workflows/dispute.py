@@ -52,6 +52,7 @@ from workflows.models import (
 )
 from workflows.opening import opening_state, replay_older_clocks
 from workflows.outreach import Outreach
+from workflows.public import PublicText
 from workflows.recipients import Recipients
 from workflows.rules import Action, refusal
 from workflows.visibility import Visibility
@@ -127,7 +128,7 @@ class DisputeWorkflow:
                 await workflow.wait_condition(
                     lambda: self._state.closed or self._quiet(),
                     timeout=remaining,
-                    timeout_summary="a quiet moment to continue as new",
+                    timeout_summary=PublicText("a quiet moment to continue as new"),
                 )
             except TimeoutError:
                 return
@@ -140,7 +141,7 @@ class DisputeWorkflow:
             await workflow.wait_condition(
                 lambda: not self._journal.refused and self._quiet(),
                 timeout=REPAIR_WINDOW,
-                timeout_summary="events the store refused: awaiting operators' repair",
+                timeout_summary=PublicText("events the store refused: awaiting operators' repair"),
             )
         except TimeoutError:
             workflow.logger.error(

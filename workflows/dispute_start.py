@@ -18,6 +18,7 @@ from temporalio.common import (
 
 from workflows import search_attributes as sa
 from workflows.models import DisputeInput, Status
+from workflows.public import PublicText
 
 # Running disputes carry ids of this shape: changing it would orphan them.
 WORKFLOW_ID_PREFIX = "dispute-"
@@ -42,10 +43,10 @@ def search_attributes(dispute: DisputeInput) -> TypedSearchAttributes:
 
 
 def static_summary(dispute: DisputeInput) -> str:
-    """What Temporal UI shows for the workflow: ids (the reference a customer quotes first, so an operator
-    on the phone finds it) and the category, no customer detail."""
+    """What Temporal UI shows for the workflow, readable without the codec: ids (the reference a customer
+    quotes first, so an operator on the phone finds it) and the category, no customer detail."""
     name = f"{dispute.reference} (id {dispute.dispute_id})" if dispute.reference else dispute.dispute_id
-    return (
+    return PublicText(
         f"dispute {name}: {dispute.channel.value} complaint about seller "
         f"{dispute.seller_id} ({dispute.category})"
     )

@@ -36,6 +36,7 @@ from workflows.models import (
     StrikeResult,
 )
 from workflows.options import STORE_RETRY, STORE_TIMEOUT
+from workflows.public import PublicText
 from workflows.recipients import Recipients
 from workflows.visibility import Visibility
 
@@ -297,9 +298,16 @@ class Journal:
         ``PERSIST_IN_ONE_STEP``: an activity of its own)."""
         if self.one_step:
             return await workflow.execute_local_activity_method(
-                fn, arg, start_to_close_timeout=STORE_TIMEOUT, retry_policy=STORE_RETRY, summary=summary
+                fn,
+                arg,
+                start_to_close_timeout=STORE_TIMEOUT,
+                retry_policy=STORE_RETRY,
+                summary=PublicText(summary),
             )
         return await workflow.execute_activity_method(
-            fn, arg, start_to_close_timeout=STORE_TIMEOUT, retry_policy=STORE_RETRY, summary=summary
+            fn,
+            arg,
+            start_to_close_timeout=STORE_TIMEOUT,
+            retry_policy=STORE_RETRY,
+            summary=PublicText(summary),
         )
-

@@ -20,6 +20,7 @@ from workflows.delivery import DeliveryResult, NotificationKey, deliver
 from workflows.events import NotificationKind, RecipientKind
 from workflows.models import AccountChange, NotificationRequest, ReinstateRequest
 from workflows.options import ACTION_REFUSED, STORE_RETRY, STORE_TIMEOUT
+from workflows.public import PublicText
 
 # The activities import the database driver: they come from outside the sandbox (the worker passes the
 # models and pure modules through once, where it is built: see worker.PASSED_THROUGH).
@@ -67,7 +68,7 @@ class SellerAccountChangeWorkflow:
                 request,
                 start_to_close_timeout=STORE_TIMEOUT,
                 retry_policy=STORE_RETRY,
-                summary=f"reinstate seller {request.seller_id}",
+                summary=PublicText(f"reinstate seller {request.seller_id}"),
             )
         except ActivityError as error:
             cause = error.cause
@@ -82,7 +83,7 @@ class SellerAccountChangeWorkflow:
             [notice],
             start_to_close_timeout=STORE_TIMEOUT,
             retry_policy=STORE_RETRY,
-            summary=f"notify seller of account change {change.id}",
+            summary=PublicText(f"notify seller of account change {change.id}"),
         )
         self._change = change
         key = NotificationKey.of(notice)

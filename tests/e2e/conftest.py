@@ -46,14 +46,20 @@ def sla_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-async def temporal_dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    """The address of a headless dev server on a free port, its state in a temporary file."""
+async def temporal_dev(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TemporalDevServer]:
+    """A headless dev server on a free port, its state in a temporary file (``db_file``)."""
     folder = tmp_path_factory.mktemp("temporal")
     server = TemporalDevServer(
         folder / "temporal.db", port=free_port(), ui_port=None, log_file=folder / "temporal.log"
     )
     async with server:
-        yield server.address
+        yield server
+
+
+@pytest.fixture(scope="session")
+def temporal_dev_server(temporal_dev: TemporalDevServer) -> str:
+    """The dev server's address."""
+    return temporal_dev.address
 
 
 @pytest.fixture(scope="session")

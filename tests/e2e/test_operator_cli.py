@@ -1,5 +1,6 @@
 """What an operator sees with the real ``temporal`` CLI: search-attribute queries, a dispute's summary,
-its search attributes, its current details and its timers, and no customer PII anywhere.
+its search attributes, its current details and its timers, and no customer PII anywhere; with the API's
+codec endpoint and an operator's key, the history decoded.
 
 Disputes are opened as the API opens them. Visibility is eventually consistent: lists are polled.
 """
@@ -11,17 +12,23 @@ import base64
 import contextlib
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
+import uvicorn
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from api.app import create_app
+from api.auth import KeyRole, create_key
 from api.intake import open_dispute
 from devstack.binaries import find_binary
-from devstack.processes import Child
-from infra.settings import TASK_QUEUE
-from tests.factories import CUSTOMER, PII, dispute_input
+from devstack.processes import Child, free_port
+from infra.settings import TASK_QUEUE, Settings
+from tests.factories import PII, dispute_input
 from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
 from workflows.dispute import DisputeWorkflow
 from workflows.models import (
@@ -63,6 +70,27 @@ async def listed(address: str, query: str, expected: set[str]) -> set[str]:
         await asyncio.sleep(0.3)
 
 
+@asynccontextmanager
+async def served_api(temporal_address: str, database_url: str) -> AsyncIterator[str]:
+    """The API on a port of its own, as the CLI reaches its codec endpoint: its base URL."""
+    settings = Settings(
+        temporal_address=temporal_address, temporal_namespace=NAMESPACE, database_url=database_url
+    )
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not serving.done(), "the API did not start"
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
+
+
 def decoded(value: Any) -> str:
     """Every string in the CLI's JSON, payloads (base64 ``data``) decoded: what a reader could recover."""
     if isinstance(value, dict):
@@ -81,7 +109,7 @@ def search_attributes(description: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_an_operator_finds_and_reads_disputes_with_the_cli(
-    temporal_client: Client, temporal_dev_server: str, worker: Child
+    temporal_client: Client, temporal_dev_server: str, worker: Child, database_url: str, pg_pool: asyncpg.Pool
 ) -> None:
     address, now = temporal_dev_server, datetime.now(UTC)
     seller, other_seller = f"S-{uuid.uuid4().hex[:8]}", f"S-{uuid.uuid4().hex[:8]}"
@@ -141,16 +169,22 @@ async def test_an_operator_finds_and_reads_disputes_with_the_cli(
         # One timer at a time, for the next clock: the seller's response window comes first.
         assert timers[0] == TIMER_SUMMARIES[DeadlineKind.SELLER_REMINDER]
 
-        # The history holds the input, contact details included (until a payload codec encrypts it):
-        # which also shows the check below would find PII if it were there.
-        assert CUSTOMER.name in decoded(history)
-        # No customer PII in the summary, search attributes, details or list rows, payloads decoded.
+        # No customer PII in the history, summary, search attributes, details or list rows, payloads
+        # decoded: the history's payloads are encrypted.
         rows = await temporal(
             address, "workflow", "list", "--query", f"SellerId IN ('{seller}', '{other_seller}')"
         )
-        seen = decoded([description, metadata, rows])
+        seen = decoded([history, description, metadata, rows])
         for secret in PII:
             assert secret not in seen, f"{secret!r} shows in what an operator sees"
+
+        # Through the API's codec endpoint, with an operator's key, the CLI shows the input: contact
+        # details included (which also shows the check above would find them if they were there).
+        _, operator = await create_key(pg_pool, KeyRole.OPERATOR, f"cli-operator-{uuid.uuid4().hex[:6]}")
+        async with served_api(address, database_url) as api:
+            codec = ("--codec-endpoint", f"{api}/codec", "--codec-auth", f"Bearer {operator}")
+            shown = await temporal(address, "workflow", "show", "--workflow-id", fresh_id, *codec)
+        assert all(secret in decoded(shown) for secret in PII)
     finally:
         for workflow_id in (fresh_id, resolved_id, late_id):
             with contextlib.suppress(RPCError):  # closed already, or never started

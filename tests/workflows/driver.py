@@ -17,8 +17,8 @@ from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 
 from devstack.binaries import find_binary
-from infra.temporal import DATA_CONVERTER
 from tests.factories import dispute_input
+from tests.payload_keys import TEST_DATA_CONVERTER
 from workflows import search_attributes as sa
 from workflows.dispute import DisputeWorkflow
 from workflows.models import Actor, DisputeState, Role, SlaPolicy
@@ -44,7 +44,7 @@ async def time_skipping_env(runtime: Runtime | None = None) -> WorkflowEnvironme
     """A time-skipping test server of its own, with the dispute search attributes registered."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=find_binary("temporal-test-server"),
-        data_converter=DATA_CONVERTER,
+        data_converter=TEST_DATA_CONVERTER,
         runtime=runtime,
     )
     await env.client.operator_service.add_search_attributes(
@@ -184,7 +184,7 @@ async def timer_events(handle: Handle) -> list[Timer]:
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
             attributes = event.timer_started_event_attributes
-            summary = DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str)
+            summary = TEST_DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str)
             timers[event.event_id] = Timer(
                 summary, attributes.start_to_fire_timeout.ToTimedelta(), event.event_time.ToDatetime(UTC)
             )

@@ -8,8 +8,8 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.sdk.v1 import WorkflowMetadata
 
-from infra.temporal import DATA_CONVERTER
 from tests.factories import PII
+from tests.payload_keys import TEST_DATA_CONVERTER
 from tests.workflows.driver import AGENT1, HOUR, Disputes
 from workflows import search_attributes as sa
 from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
@@ -43,7 +43,9 @@ async def test_operators_see_ids_states_and_clocks_but_no_pii(
     summaries = []
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
-            summaries.append(DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str))
+            summaries.append(
+                TEST_DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str)
+            )
     assert summaries and set(summaries) <= set(TIMER_SUMMARIES.values())
     assert summaries[0] == TIMER_SUMMARIES[DeadlineKind.SELLER_REMINDER]
 
