@@ -1,6 +1,6 @@
 """A dispute's reference is data only: a dispute started with one runs the very same commands.
 
-Each recorded dispute history of the newest generation is replayed with a reference added to its start
+Each recorded dispute history of the newest generation in clear is replayed with a reference added to its start
 input, as the API now starts disputes: any command the reference added or changed would fail the replay.
 """
 
@@ -22,10 +22,17 @@ def _started(history_json: str) -> dict[str, Any]:
     return started
 
 
-NEWEST = max(int(name.split("-", 1)[0].removeprefix("v")) for name in HISTORIES)
+def _in_clear(history_json: str) -> bool:
+    """Recorded before payload encryption: the start input is JSON this test can edit."""
+    metadata = _started(history_json)["input"]["payloads"][0]["metadata"]
+    return base64.b64decode(metadata["encoding"]) == b"json/plain"
+
+
+CLEAR = {name: text for name, text in HISTORIES.items() if _in_clear(text)}
+NEWEST = max(int(name.split("-", 1)[0].removeprefix("v")) for name in CLEAR)
 CURRENT = [
     name
-    for name, text in HISTORIES.items()
+    for name, text in CLEAR.items()
     if name.startswith(f"v{NEWEST}-") and _started(text)["workflowType"]["name"] == "DisputeWorkflow"
 ]
 
