@@ -1,7 +1,8 @@
 """A dispute's reference is data only: a dispute started with one runs the very same commands.
 
-Each recorded dispute history of the newest generation in clear is replayed with a reference added to its start
-input, as the API now starts disputes: any command the reference added or changed would fail the replay.
+Each recorded dispute history of the newest generation in clear is replayed with a reference added to its
+start input, as the API now starts disputes: any command the reference added or changed would fail the
+replay.
 """
 
 from __future__ import annotations
