@@ -21,8 +21,10 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 import workflows
 import workflows.dispute
+import workflows.erasure
 import workflows.seller_account
 from activities.delivery import Deliveries
+from activities.erasure import Retention
 from activities.outbox import Outbox
 from activities.sellers import SellerAccounts
 from activities.store import DisputeStore
@@ -30,14 +32,16 @@ from infra.delivery_settings import DeliverySettings
 from infra.logs import configure_logging
 from infra.payload_keys import PayloadKeyError
 from infra.postgres import create_pool
-from infra.settings import Settings, WorkerSettings
+from infra.retention import ensure_erasure_schedule
+from infra.settings import RetentionSettings, Settings, WorkerSettings
 from infra.temporal import configured_data_converter, connect, prometheus_runtime
 from workflows.dispute import DisputeWorkflow
+from workflows.erasure import ErasureWorkflow
 from workflows.seller_account import SellerAccountChangeWorkflow
 
 log = logging.getLogger("worker")
 
-WORKFLOWS = [DisputeWorkflow, SellerAccountChangeWorkflow]
+WORKFLOWS = [DisputeWorkflow, SellerAccountChangeWorkflow, ErasureWorkflow]
 # Each workflow run gets a fresh sandbox, which re-imports the workflow's modules. These are
 # deterministic and have no side effects on import (the models, the pure policy logic, the workflow's
 # own helpers), so every run shares the worker's copy: re-importing them, and rebuilding every pydantic
@@ -62,6 +66,7 @@ PASSED_THROUGH = (
     "workflows.delivery",
     "workflows.metrics",
     "workflows.search_attributes",
+    "workflows.retention",
 )
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
@@ -75,7 +80,7 @@ def cache_bytecode() -> None:
     each run compiled their source again: a sixth of the worker's CPU. Where the code is read-only, the
     image compiles it when it is built (Dockerfile).
     """
-    for module in (workflows, workflows.dispute, workflows.seller_account):
+    for module in (workflows, workflows.dispute, workflows.seller_account, workflows.erasure):
         source = module.__file__ or ""
         try:
             py_compile.compile(source, doraise=True)
@@ -96,12 +101,14 @@ def build_worker(
     task_queue: str,
     deliveries: Deliveries | None = None,
     tuning: WorkerSettings | None = None,
+    retention: RetentionSettings | None = None,
 ) -> Worker:
     """The worker; ``deliveries`` defaults to the SMTP server and webhooks the environment names, and
     ``tuning`` to the ``WORKER_*`` settings."""
     store, outbox, sellers = DisputeStore(pool), Outbox(pool), SellerAccounts(pool)
     deliveries = deliveries or Deliveries.from_settings(pool, DeliverySettings())
     tuning = tuning or WorkerSettings()
+    erasure = Retention(pool, (retention or RetentionSettings()).retention)
     return Worker(
         client,
         task_queue=task_queue,
@@ -116,6 +123,7 @@ def build_worker(
             deliveries.deliver,
             deliveries.deliver_all,
             deliveries.deliver_event,
+            erasure.erase_expired,
         ],
         # Stopping, the worker waits this long for running activities before cancelling them. The longest
         # is a delivery: one cut off mid-send would be sent again by its retry, so wait for it to end.
@@ -142,6 +150,8 @@ async def main() -> None:
         log.info("worker metrics at http://%s/metrics", settings.metrics_bind)
     pool = await create_pool(settings.database_url)
     worker = build_worker(client, pool, settings.task_queue)
+    # Every worker makes sure of it at start: the first creates it, the others find it.
+    await ensure_erasure_schedule(client, settings.task_queue)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

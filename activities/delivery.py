@@ -60,7 +60,7 @@ UPDATE notifications
 SET attempts = attempts + 1, last_attempt_at = now(), locked_until = now() + $6::interval,
     message_id = COALESCE(message_id, $7)
 WHERE {_KEY} AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
-RETURNING id, attempts, email, language, data, created_at, message_id, channels_done, channels_failed
+RETURNING id, attempts, language, data, created_at, message_id, channels_done, channels_failed
 """
 # Only by the attempt that holds the lease (``attempts`` numbers it) and while the row is still pending.
 _RENEW = """
@@ -247,7 +247,7 @@ class Deliveries:
                 raise ApplicationError(
                     f"{_label(key)}: dispute not in the read model yet", type=DISPUTE_NOT_RECORDED
                 )
-        recipient = await route(self._pool, self._settings, key, row["email"], dispute)
+        recipient = await route(self._pool, self._settings, key, dispute)
         data = await notification_data(self._pool, key, row["data"], dispute)
         try:
             context = template_context(key, data, dispute, recipient.name)

@@ -10,10 +10,12 @@ from activities.errors import bad_data_is_final
 from workflows.models import NotificationRequest
 
 # Either key may conflict: a dispute's (the table's) or an account change's (a partial unique index).
+# Never the request's e-mail or phone: the customer's contact lives in the dispute's row only, where the
+# delivery reads it at send time and the erasure finds it (the columns stay for rows queued before).
 _QUEUE = """
 INSERT INTO notifications
-    (dispute_id, seq, kind, recipient_kind, recipient_ref, email, phone, language, data, account_change_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    (dispute_id, seq, kind, recipient_kind, recipient_ref, language, data, account_change_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT DO NOTHING
 """
 Connection = asyncpg.Connection | PoolConnectionProxy
@@ -30,8 +32,6 @@ async def queue(conn: Connection, requests: list[NotificationRequest]) -> int:
             r.kind,
             r.recipient_kind.value,
             r.recipient_ref,
-            r.email,
-            r.phone,
             r.language.value,
             r.model_dump(mode="json", include={"data"})["data"],
             r.account_change_id,

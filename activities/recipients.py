@@ -23,7 +23,7 @@ _DISPUTE_FIELDS = (
     "tier", "status", "order_id", "category", "seller_id", "outcome", "sla_breached", "breach_reminders",
 )  # fmt: skip
 DISPUTE_QUERY = (
-    f"SELECT {', '.join(_DISPUTE_FIELDS)}, reference, deadlines, customer_name,"
+    f"SELECT {', '.join(_DISPUTE_FIELDS)}, reference, deadlines, customer_name, customer_email,"
     " state->>'description' AS description FROM disputes WHERE dispute_id = $1"
 )
 # The change a strike made during a dispute. Strikes only raise an account, so one dispute's changes
@@ -48,14 +48,14 @@ async def route(
     pool: asyncpg.Pool,
     settings: DeliverySettings,
     key: NotificationKey,
-    email: str | None,
     dispute: asyncpg.Record | None,
 ) -> Route:
     """The channels open to the recipient; a channel with no address or URL is left out, not failed."""
     kind = key.recipient_kind
     if kind == RecipientKind.CUSTOMER:
-        # The address queued with the message: the one the customer gave for this dispute.
-        name = dispute["customer_name"] if dispute else None
+        # The address the customer gave for this dispute, read from its row as the message goes out: the
+        # outbox keeps no copy (one place to erase it from).
+        name, email = (dispute["customer_name"], dispute["customer_email"]) if dispute else (None, None)
         if not email:
             return Route(name, skipped="no e-mail address; phone-only customer")
         return Route(name, [(EMAIL, email)])

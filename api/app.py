@@ -17,7 +17,7 @@ from fastapi_offline import FastAPIOffline
 from api import errors, observability
 from api.auth import DEFAULT_CACHE_TTL, KeyStore
 from api.deps import Resources, plain_text
-from api.routes import actions, codec, disputes, health, reports, sellers
+from api.routes import actions, codec, disputes, health, privacy, reports, sellers
 from infra.postgres import create_pool
 from infra.settings import CodecServerSettings, Settings, SlaSettings
 from infra.temporal import connect
@@ -82,6 +82,7 @@ def create_app(
     app.include_router(actions.router)
     app.include_router(reports.router)
     app.include_router(sellers.router)
+    app.include_router(privacy.router)
     codec.install(app, codec_server or CodecServerSettings())
     errors.install(app)
     return app

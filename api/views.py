@@ -12,8 +12,8 @@ from typing import Literal
 import asyncpg
 from temporalio.client import Client
 
-from api import dispute_reads, read_model
-from api.auth import KeyRole
+from api import contact_reads, dispute_reads, read_model
+from api.auth import ApiKey, KeyRole
 from api.schemas import CustomerContact, DisputeView, NotificationView
 from api.seller_view import SellerDisputeView, seller_view
 from workflows.dispute_start import workflow_id
@@ -62,17 +62,22 @@ async def load(
     pool: asyncpg.Pool,
     dispute_id: str,
     *,
-    reader: KeyRole,
+    reader: ApiKey,
     wait: timedelta = dispute_reads.QUERY_TIMEOUT,
 ) -> DisputeView | SellerDisputeView | None:
-    """The dispute as ``reader`` may read it; None if neither its workflow nor the read model knows it."""
-    is_seller = reader == KeyRole.SELLER
+    """The dispute as ``reader`` may read it; None if neither its workflow nor the read model knows it.
+
+    A read that returns the customer's contact is recorded first (``api.contact_reads``)."""
+    is_seller = reader.role == KeyRole.SELLER
     found = await _find(client, pool, dispute_id, with_contact=not is_seller, wait=wait)
     if found is None:
         return None
     if is_seller:
         return seller_view(found.state, source=found.source, stale=found.stale, as_of=found.as_of)
-    notifications = await read_model.notifications(pool, dispute_id) if reader in _SEE_NOTIFICATIONS else None
+    sees = reader.role in _SEE_NOTIFICATIONS
+    notifications = await read_model.notifications(pool, dispute_id) if sees else None
+    if found.contact is not None:
+        await contact_reads.record(pool, reader, dispute_id, found.state.customer_id)
     return render(
         found.state,
         contact=found.contact,

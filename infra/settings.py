@@ -118,3 +118,13 @@ class CodecServerSettings(BaseSettings):
                 "unset it (operators then send their key)"
             )
         return self
+
+
+class RetentionSettings(BaseSettings):
+    """``DATA_RETENTION``: how long a closed dispute keeps its customer's personal data (law 09-08), ISO
+    8601 (``P730D``) or seconds; then the daily erasure replaces it by ``[erased]``. Independent of the
+    ``SLA_*`` policy. Temporal's namespace retention must be shorter (README, Retention and erasure)."""
+
+    model_config = SettingsConfigDict(env_prefix="DATA_", frozen=True)
+
+    retention: Duration = timedelta(days=730)

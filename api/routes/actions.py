@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import dispute_reads, errors, idempotency, read_model, updates, views
+from api import contact_reads, dispute_reads, errors, idempotency, read_model, updates, views
 from api.auth import ApiKey, KeyRole
 from api.deps import ClientDep, DisputeId, IdempotencyKey, PoolDep, allow
 from api.schemas import (
@@ -76,7 +76,9 @@ async def _act(
     """Take the action; the answer is the dispute's new state with the customer's contact details (every
     action but the seller's, which answers the seller's view)."""
     state = await _update(client, pool, key, dispute_id, update, action, idempotency_key)
-    return views.render(state, contact=await dispute_reads.contact(client, dispute_id))
+    contact = await dispute_reads.contact(client, dispute_id)
+    await contact_reads.record(pool, key, dispute_id, state.customer_id)
+    return views.render(state, contact=contact)
 
 
 async def _update(

@@ -82,7 +82,7 @@ async def get_dispute(
     """
     if key.role == KeyRole.SELLER and await dispute_reads.seller_of(client, dispute_id) != key.seller_id:
         raise errors.not_sellers(dispute_id, key.seller_id)
-    view = await views.load(client, pool, dispute_id, reader=key.role)
+    view = await views.load(client, pool, dispute_id, reader=key)
     if view is None:
         raise await _missing(client, dispute_id)
     return view

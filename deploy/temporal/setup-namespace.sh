@@ -19,10 +19,16 @@ retry() {
     return 1
 }
 
+# Closed histories hold the customers' data (encrypted) until the namespace's retention removes them: it
+# is applied to an existing namespace too, and must stay shorter than the service's DATA_RETENTION.
 ensure_namespace() {
-    temporal operator namespace describe --namespace "$namespace" --address "$address" >/dev/null 2>&1 ||
+    if temporal operator namespace describe --namespace "$namespace" --address "$address" >/dev/null 2>&1; then
+        temporal operator namespace update --namespace "$namespace" --retention "$NAMESPACE_RETENTION" \
+            --address "$address"
+    else
         temporal operator namespace create --namespace "$namespace" --retention "$NAMESPACE_RETENTION" \
             --address "$address"
+    fi
 }
 
 retry temporal operator cluster health --address "$address"

@@ -58,6 +58,9 @@ ROLE = {
     ("GET", "/sellers/{seller_id}"): "operator",
     ("POST", "/sellers/{seller_id}/reinstate"): "operator",
     ("GET", "/reports/sla"): "operator",
+    ("POST", "/customers/{customer_id}/erasure"): "operator",
+    ("GET", "/erasures"): "operator",
+    ("GET", "/contact-reads"): "operator",
     ("GET", "/healthz"): None,
     ("GET", "/readyz"): None,
     ("GET", "/metrics"): None,
@@ -253,7 +256,7 @@ def _request(case: Case, scene: Scene) -> tuple[str, str, dict[str, Any], bytes 
     route, keys = case.route, scene.keys
     role = ROLE[(route.method, route.path)]
     headers: dict[str, Any] = auth(getattr(keys, role)) if role else {}
-    path_values = {"dispute_id": scene.dispute_id, "seller_id": scene.seller_id}
+    path_values = {"dispute_id": scene.dispute_id, "seller_id": scene.seller_id, "customer_id": "C-hostile"}
     query = dict(REQUIRED_QUERY.get(route.path, {}))
     marks: dict[str, str] = {}
     body: Json | None = None
