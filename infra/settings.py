@@ -97,17 +97,46 @@ class CodecServerSettings(BaseSettings):
     ``CODEC_UI_ORIGINS``: the Temporal UI origins (comma-separated) whose pages may call it (CORS), e.g.
     ``https://cloud.temporal.io``. ``CODEC_TRUST_LOCAL_UI``: the local stack's only, which sets it: a
     request from one of those origins needs no operator key (the local UI cannot send one); allowed only
-    when every origin is on this machine (localhost).
+    when every origin is on this machine (localhost). ``CODEC_JWT_*``, ``CODEC_JWKS_*``: the identity
+    provider whose access tokens (those Temporal UI forwards) name an operator (README, Customer data).
     """
 
     model_config = SettingsConfigDict(env_prefix="CODEC_", frozen=True)
 
     ui_origins: str = "http://localhost:8233"
     trust_local_ui: bool = False
+    # The access token Temporal UI forwards ("pass access token"), accepted as a bearer when it comes from
+    # this identity provider (its ``iss``), signed by one of its keys (a JWKS, at a URL or in a file), for
+    # this audience (optional) and of a listed operator: e-mails or subjects, comma-separated. Without an
+    # issuer, only operator keys decode.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwks_url: str | None = None
+    jwks_file: Path | None = None
+    jwt_operators: str = ""
 
     @property
     def origins(self) -> list[str]:
         return [origin.strip().rstrip("/") for origin in self.ui_origins.split(",") if origin.strip()]
+
+    @property
+    def operators(self) -> frozenset[str]:
+        """The listed e-mails and subjects, as ``api.codec_tokens`` compares them (case aside)."""
+        return frozenset(name.strip().lower() for name in self.jwt_operators.split(",") if name.strip())
+
+    @model_validator(mode="after")
+    def _tokens_configured_whole(self) -> Self:
+        """Half a token setup fails at start rather than refusing every token at the first decode."""
+        keys = [name for name, value in (("URL", self.jwks_url), ("FILE", self.jwks_file)) if value]
+        if not self.jwt_issuer:
+            if keys or self.jwt_audience or self.operators:
+                raise ValueError("the CODEC_JWT_* and CODEC_JWKS_* settings need CODEC_JWT_ISSUER")
+            return self
+        if len(keys) != 1:
+            raise ValueError("CODEC_JWT_ISSUER needs its keys: one of CODEC_JWKS_URL or CODEC_JWKS_FILE")
+        if not self.operators:
+            raise ValueError("CODEC_JWT_ISSUER needs CODEC_JWT_OPERATORS: the e-mails or subjects who decode")
+        return self
 
     @model_validator(mode="after")
     def _trust_local_only(self) -> Self:
