@@ -59,7 +59,7 @@ def provider(folder: Path) -> Provider:
 
 def unsigned(claims: dict[str, Any]) -> str:
     """A token with ``alg: none``: no signature at all."""
-    return jwt.encode(claims, None, algorithm="none", headers={"kid": "idp-1"})
+    return jwt.encode(claims, "", algorithm="none", headers={"kid": "idp-1"})
 
 
 def other_key() -> rsa.RSAPrivateKey:

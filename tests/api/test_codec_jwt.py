@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
@@ -70,8 +72,8 @@ async def test_anyone_else_is_verified_but_no_operator(idp: Provider) -> None:
 )
 async def test_refused(idp: Provider, case: str) -> None:
     public_pem = idp.key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-    claims = json.loads(base64url_decode(idp.token().split(".")[1]))
-    token = {
+    claims: dict[str, Any] = json.loads(base64url_decode(idp.token().split(".")[1]))
+    makers: dict[str, Callable[[], str]] = {
         "expired": lambda: idp.token(exp=1_600_000_000, iat=1_599_990_000, nbf=1_599_990_000),
         "not yet valid": lambda: idp.token(nbf=claims["exp"]),
         "another key": lambda: idp.token(key=other_key()),
@@ -84,7 +86,8 @@ async def test_refused(idp: Provider, case: str) -> None:
         "no exp": lambda: idp.token(exp=None),
         "unknown kid": lambda: jwt.encode(claims, idp.key, algorithm="RS256", headers={"kid": "gone"}),
         "garbage": lambda: "not.a.token",
-    }[case]()
+    }
+    token = makers[case]()
     with pytest.raises(TokenRejected):
         await verifier(idp).verify(token)
 
