@@ -1,9 +1,13 @@
-"""The codec endpoint (Temporal's codec-server protocol) decodes for operators only, for this namespace only,
-and answers browsers from the Temporal UI's origin only."""
+"""The codec endpoint (Temporal's codec-server protocol) decodes for operators only (their key, or the access
+token Temporal UI forwards from the configured identity provider), for this namespace only, and answers
+browsers from the Temporal UI's origin only."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +21,7 @@ from devstack.processes import Child
 from infra.settings import CodecServerSettings
 from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.conftest import NAMESPACE
+from tests.oidc import AUDIENCE, ISSUER, OPERATOR, Provider, other_key, provider, unsigned
 from tests.payload_keys import TEST_DATA_CONVERTER
 from workflows.models import SlaPolicy
 
@@ -174,3 +179,83 @@ def test_trusting_a_ui_is_for_a_local_one_only() -> None:
     assert CodecServerSettings(ui_origins="https://cloud.temporal.io").origins == [
         "https://cloud.temporal.io"
     ]
+
+
+@pytest.fixture
+def idp(tmp_path: Path) -> Provider:
+    return provider(tmp_path)
+
+
+@pytest.fixture
+async def oidc_api(
+    temporal_dev_server: str, database_url: str, worker: Child, idp: Provider
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The API trusting the stand-in identity provider's tokens, as Temporal UI forwards them."""
+    app = create_app(
+        api_settings(temporal_dev_server, database_url), policy=SlaPolicy(), codec_server=idp.settings()
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+            yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Origin": UI} | ns()
+
+
+async def test_a_listed_operators_forwarded_token_decodes_and_encodes(
+    oidc_api: httpx.AsyncClient, idp: Provider, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = idp.token()
+    with caplog.at_level(logging.INFO, logger="api"):
+        answer = await oidc_api.post("/codec/decode", json=await sealed(), headers=bearer(token))
+    assert answer.status_code == 200, answer.text
+    assert text_of(answer) == [SECRET]
+    # Who decoded is logged; the token never is.
+    assert OPERATOR in caplog.text and token not in caplog.text
+    plain = json_format.MessageToDict(
+        Payloads(payloads=[TEST_DATA_CONVERTER.payload_converter.to_payload(SECRET)])
+    )
+    encoded = await oidc_api.post("/codec/encode", json=plain, headers=bearer(token))
+    assert encoded.status_code == 200 and "Nawal" not in encoded.text
+    # Operator keys still decode beside the tokens; another namespace is still refused.
+    answer = await oidc_api.post("/codec/decode", json=await sealed(), headers=bearer(keys.operator))
+    assert answer.status_code == 200, answer.text
+    answer = await oidc_api.post("/codec/decode", json=await sealed(), headers=bearer(token) | ns("payments"))
+    assert answer.status_code == 403
+
+
+async def test_a_forwarded_token_of_anyone_else_or_not_in_force_gets_nothing(
+    oidc_api: httpx.AsyncClient, idp: Provider, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "auth0|ops-1", "email": OPERATOR, "exp": now + 600}
+    tokens = {
+        "a user not listed": (idp.token(sub="auth0|agent", email="agent@jamla24.example"), 403),
+        "expired": (idp.token(exp=now - 3600, iat=now - 7200, nbf=now - 7200), 401),
+        "signed by another key": (idp.token(key=other_key()), 401),
+        "another issuer": (idp.token(iss="https://evil.example/"), 401),
+        "alg none": (unsigned(claims), 401),
+        "an agent's key": (keys.agent3, 403),
+    }
+    with caplog.at_level(logging.INFO, logger="api"):
+        for who, (token, status) in tokens.items():
+            for path in ("/codec/decode", "/codec/encode"):
+                answer = await oidc_api.post(path, json=await sealed(), headers=bearer(token))
+                assert answer.status_code == status, (who, answer.text)
+                assert "Nawal" not in answer.text and "payloads" not in answer.json()
+                assert answer.headers["access-control-allow-origin"] == UI
+            assert token not in caplog.text, who
+    # A token is a bearer only: X-API-Key takes keys alone.
+    as_key = {"X-API-Key": idp.token()} | ns()
+    answer = await oidc_api.post("/codec/decode", json=await sealed(), headers=as_key)
+    assert answer.status_code == 401
+
+
+async def test_without_an_issuer_configured_a_token_is_refused_as_before(
+    http: httpx.AsyncClient, idp: Provider
+) -> None:
+    answer = await http.post("/codec/decode", json=await sealed(), headers=bearer(idp.token()))
+    assert answer.status_code == 401, answer.text
+    assert "Nawal" not in answer.text
