@@ -1,9 +1,9 @@
 """The HTTP API: intake clients open disputes; agents, sellers and operators read and act on them.
 
 ``uvicorn api.app:app`` reads TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL, the payload keys
-(PAYLOAD_KEYS or PAYLOAD_KEY_FILE: it does not start without them), CODEC_UI_ORIGINS and the ``SLA_*``
-policy (once, at start) from the environment, and logs JSON lines. ``create_app`` builds one with other
-settings (tests).
+(PAYLOAD_KEYS or PAYLOAD_KEY_FILE: it does not start without them), the ``CODEC_*`` settings and the
+``SLA_*`` policy (once, at start) from the environment, and logs JSON lines. ``create_app`` builds one
+with other settings (tests).
 """
 
 from __future__ import annotations
