@@ -24,6 +24,7 @@ from activities.delivery import Deliveries
 from activities.outbox import Outbox
 from activities.sellers import SellerAccounts
 from activities.store import DisputeStore
+from infra.customer_links import CustomerLinkSettings
 from infra.delivery_settings import DeliverySettings
 from infra.logs import configure_logging
 from infra.postgres import create_pool
@@ -130,6 +131,8 @@ async def main() -> None:
     if settings.metrics_bind:
         log.info("worker metrics at http://%s/metrics", settings.metrics_bind)
     pool = await create_pool(settings.database_url)
+    if not CustomerLinkSettings().enabled:
+        log.warning("customer links are off: CUSTOMER_LINK_SECRET is not set; acknowledgements carry none")
     worker = build_worker(client, pool, settings.task_queue)
 
     stop = asyncio.Event()

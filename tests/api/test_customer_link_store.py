@@ -38,6 +38,7 @@ async def test_intake_and_its_retries_make_one_link_that_names_its_dispute(pg_po
     assert await pg_pool.fetchval(count, dispute_id) == 1
     # PostgreSQL has neither the token nor the link.
     row = await pg_pool.fetchrow("SELECT * FROM customer_links WHERE dispute_id = $1", dispute_id)
+    assert row is not None
     assert token.encode() not in b"".join(str(value).encode() for value in dict(row).values())
 
 
