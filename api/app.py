@@ -7,6 +7,7 @@ settings (tests).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,11 +17,14 @@ from fastapi_offline import FastAPIOffline
 from api import errors, observability
 from api.auth import DEFAULT_CACHE_TTL, KeyStore
 from api.deps import Resources, plain_text
-from api.routes import actions, disputes, health, reports, sellers
+from api.routes import actions, customer_links, customer_page, disputes, health, reports, sellers
+from infra.customer_links import CustomerLinkSettings
 from infra.postgres import create_pool
 from infra.settings import Settings, SlaSettings
 from infra.temporal import connect
 from workflows.models import SlaPolicy
+
+log = logging.getLogger("api.settings")  # not about a dispute: the "api" logger's lines all are
 
 DESCRIPTION = """
 Every dispute is a durable Temporal workflow that keeps the SLA policy's clocks.
@@ -38,9 +42,11 @@ def create_app(
     policy: SlaPolicy | None = None,
     key_cache_ttl: float = DEFAULT_CACHE_TTL,
     json_logs: bool = False,
+    links: CustomerLinkSettings | None = None,
 ) -> FastAPI:
     """The app; its lifespan connects to Temporal and PostgreSQL (``settings``, default: the environment)
-    and, with ``json_logs``, makes the process log JSON lines (the served app does; tests keep theirs)."""
+    and, with ``json_logs``, makes the process log JSON lines (the served app does; tests keep theirs).
+    ``links``: the customers' private links (default: the environment's ``CustomerLinkSettings``)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +55,9 @@ def create_app(
         config = settings or Settings()
         if not config.database_url:
             raise RuntimeError("DATABASE_URL is not set: point it at the service's PostgreSQL.")
+        link_settings = links or CustomerLinkSettings()
+        if not link_settings.enabled:
+            log.warning("customer links are off: CUSTOMER_LINK_SECRET is not set")
         client = await connect(config)
         pool = await create_pool(config.database_url, max_size=20)
         try:
@@ -58,6 +67,7 @@ def create_app(
                 keys=KeyStore(pool, key_cache_ttl),
                 policy=policy or SlaSettings().policy(),
                 task_queue=config.task_queue,
+                links=link_settings,
             )
             yield
         finally:
@@ -80,6 +90,8 @@ def create_app(
     app.include_router(actions.router)
     app.include_router(reports.router)
     app.include_router(sellers.router)
+    app.include_router(customer_links.router)
+    app.include_router(customer_page.router)  # HTML for customers, not in the API's docs
     errors.install(app)
     return app
 
