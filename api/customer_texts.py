@@ -3,7 +3,9 @@
 Every language has the same keys with the same ``{placeholders}`` (``tests/api/test_customer_page.py``
 checks it). The labels of codes the messages also use (categories, outcomes, teams) are not here: the page
 takes them from the messages' own ``_common.txt`` (``activities.templating.labels``), so both say the same.
-No text here repeats anything a customer typed: an error names the field and what is wrong with it.
+No text here repeats anything a customer typed: an error names the field and what is wrong with it. In
+Arabic, a phone number sits between left-to-right isolates (U+2066 ... U+2069), or its groups of digits
+would read in reverse order.
 """
 
 from __future__ import annotations
@@ -207,8 +209,8 @@ _AR = {
     "footer_times": "التواريخ والأوقات بتوقيت المغرب (الدار البيضاء).",
     "footer_private": "هذه الصفحة خاصة بك: لا تشارك رابطها مع أحد.",
     "service": (
-        "خدمة العملاء: 05 39 42 01 42، من الاثنين إلى الجمعة من 9:00 إلى 21:00، والسبت والأحد من 9:00 إلى "
-        "18:00."
+        "خدمة العملاء: \u206605 39 42 01 42\u2069، من الاثنين إلى الجمعة من 9:00 إلى 21:00، "
+        "والسبت والأحد من 9:00 إلى 18:00."
     ),
 }
 

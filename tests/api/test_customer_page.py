@@ -160,6 +160,16 @@ def test_in_arabic_the_page_reads_right_to_left() -> None:
     assert '<html lang="ar" dir="rtl">' in html
 
 
+def test_in_arabic_what_people_wrote_and_the_phone_number_keep_their_own_direction() -> None:
+    history = [*state().history, asked("Le carton était-il abîmé ?")]
+    dispute = state(status=Status.AWAITING_CUSTOMER, history=history, findings="Colis perdu.")
+    response = customer_html.page(page(dispute, Language.AR), page_path="/c/t", form_token="f")
+    html = bytes(response.body).decode()
+    assert '<li><bdi class="text">Le carton était-il abîmé ?</bdi></li>' in html
+    assert '<p class="text" dir="auto">Colis perdu.</p>' in html
+    assert "\u206605 39 42 01 42\u2069" in html  # else its groups of digits read in reverse order
+
+
 def test_refusals_are_told_in_the_customers_words() -> None:
     fr = TEXTS[Language.FR]
     assert refused(Action.WITHDRAW, state(status=Status.WITHDRAWN), Language.FR) == fr["refused_closed"]
