@@ -112,7 +112,8 @@ async def service(
         customer_link_secret=f"browser-tests-{uuid.uuid4().hex}", public_base_url=url
     )
     app = create_app(api_settings(temporal_dev_server, database_url, queue), policy=POLICY, links=links)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+    # log_config=None: the test session's logging stays as it is (uvicorn would configure its own).
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_config=None)
     server = uvicorn.Server(config)
     keys = {
         role: (await create_key(pg_pool, role, f"page-{role.value}-{run}", **scope))[1]  # type: ignore[arg-type]
