@@ -5,8 +5,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The browser tests (tests/e2e/browser/) drive Debian's Chromium, never a browser Playwright downloads.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint migrate
+.PHONY: install run test lint migrate chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required (set PYTHON=...)"'
@@ -29,5 +31,25 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-test: lint
+# Chromium for the browser tests: installed (Debian's package) if missing and this machine can (apt-get, as
+# root or through sudo); otherwise stop, saying how to install it. Never skipped: a test that passes only
+# because something was installed by hand is a broken test.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+		echo "The browser tests need Chromium at $(CHROMIUM), and this machine has no apt-get to install it:" \
+			"install Chromium there, then run make test again." >&2; exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; else \
+		echo "The browser tests need Chromium at $(CHROMIUM): as root, run" \
+			"apt-get update && apt-get install -y chromium, then make test again." >&2; exit 1; \
+	fi; \
+	echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	if [ ! -x $(CHROMIUM) ]; then \
+		echo "Chromium is still not at $(CHROMIUM): install Debian's chromium package" \
+			"(sudo apt-get install -y chromium), then run make test again." >&2; exit 1; \
+	fi
+
+test: lint chromium
 	$(BIN)/pytest

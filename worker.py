@@ -28,6 +28,7 @@ from activities.erasure import Retention
 from activities.outbox import Outbox
 from activities.sellers import SellerAccounts
 from activities.store import DisputeStore
+from infra.customer_links import CustomerLinkSettings
 from infra.delivery_settings import DeliverySettings
 from infra.logs import configure_logging
 from infra.payload_keys import PayloadKeyError
@@ -149,6 +150,8 @@ async def main() -> None:
     if settings.metrics_bind:
         log.info("worker metrics at http://%s/metrics", settings.metrics_bind)
     pool = await create_pool(settings.database_url)
+    if not CustomerLinkSettings().enabled:
+        log.warning("customer links are off: CUSTOMER_LINK_SECRET is not set; acknowledgements carry none")
     worker = build_worker(client, pool, settings.task_queue)
     # Every worker makes sure of it at start: the first creates it, the others find it.
     await ensure_erasure_schedule(client, settings.task_queue)

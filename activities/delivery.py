@@ -26,6 +26,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.channels import EmailSender, Refused, Unavailable, WebhookSender
+from activities.customer_links import CustomerLinks
 from activities.email import SmtpSender, build_message
 from activities.recipients import (
     DISPUTE_QUERY,
@@ -37,8 +38,10 @@ from activities.recipients import (
 )
 from activities.templating import Rendered, render
 from activities.webhooks import HttpWebhookSender
+from infra.customer_links import CustomerLinkSettings
 from infra.delivery_settings import DeliverySettings
 from workflows.delivery import Delivered, DeliveryResult, EventRef, NotificationKey
+from workflows.events import RecipientKind
 from workflows.models import Language
 from workflows.options import BAD_DATA, DELIVERY_HEARTBEAT_TIMEOUT, DELIVERY_REFUSED
 
@@ -98,18 +101,24 @@ class Deliveries:
         settings: DeliverySettings,
         email: EmailSender,
         webhooks: WebhookSender,
+        links: CustomerLinkSettings | None = None,
     ) -> None:
         self._pool = pool
         self._settings = settings
         self._email = email
         self._webhooks = webhooks
+        # Unset: no link in any message (``CustomerLinkSettings``' secret unset does the same).
+        self._links = CustomerLinks(pool, links or CustomerLinkSettings(customer_link_secret=None))
 
     @classmethod
-    def from_settings(cls, pool: asyncpg.Pool, settings: DeliverySettings) -> Deliveries:
-        """SMTP and signed webhooks as the settings describe them."""
+    def from_settings(
+        cls, pool: asyncpg.Pool, settings: DeliverySettings, links: CustomerLinkSettings | None = None
+    ) -> Deliveries:
+        """SMTP and signed webhooks as the settings describe them; the customer's link as ``links``
+        (default: the environment's) writes it."""
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
         webhooks = HttpWebhookSender(secret, timeout=settings.webhook_timeout)
-        return cls(pool, settings, SmtpSender(settings), webhooks)
+        return cls(pool, settings, SmtpSender(settings), webhooks, links or CustomerLinkSettings())
 
     @property
     def longest_attempt(self) -> timedelta:
@@ -249,8 +258,12 @@ class Deliveries:
                 )
         recipient = await route(self._pool, self._settings, key, dispute)
         data = await notification_data(self._pool, key, row["data"], dispute)
+        # The customer's private link: written now, never queued (``activities.customer_links``).
+        link = None
+        if key.recipient_kind == RecipientKind.CUSTOMER and key.dispute_id is not None:
+            link = await self._links.url(key.dispute_id)
         try:
-            context = template_context(key, data, dispute, recipient.name)
+            context = template_context(key, data, dispute, recipient.name) | {"link": link}
             rendered = render(key.recipient_kind, key.kind, Language(row["language"]), context)
         except (TemplateError, ValueError, KeyError) as error:
             # A message that cannot be written will not be written on the next attempt either.

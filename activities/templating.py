@@ -10,7 +10,8 @@ autoescaping, so nothing a customer or agent typed can inject markup.
 
 Templates see: ``ref`` (the dispute id), ``name`` (the recipient's, or None), ``recipient_kind``,
 ``team``, ``data`` (the notification's), ``dispute`` (tier, status, order_id, category, seller_id,
-outcome, sla_breached, breach_reminders) and ``deadlines`` (kind -> datetime); filters ``datetime``
+outcome, sla_breached, breach_reminders), ``deadlines`` (kind -> datetime) and ``link`` (a customer's
+message: the dispute's private page, when it has one; else None); filters ``datetime``
 (local date and time in the recipient's language) and ``oneline``. A message about a seller's account
 rather than a dispute (a reinstatement) has ``ref`` and ``dispute`` None and no deadlines; its ``data``
 holds the change (``seller_id``, ``from``, ``to``, ``status``, ``reason``, ``at``). A seller's
@@ -25,6 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -100,7 +102,7 @@ def render(
     Raises ``jinja2.TemplateNotFound`` for a kind without a template and ``jinja2.UndefinedError``
     when the context lacks a value the template uses.
     """
-    values = {**context, "language": language.value, "recipient_kind": recipient_kind.value}
+    values = {"link": None, **context, "language": language.value, "recipient_kind": recipient_kind.value}
     common = _env.get_template(f"{language.value}/_common.txt").make_module(values)
     message = _env.get_template(f"{language.value}/{recipient_kind.value}/{kind}.txt").make_module(values)
     title, body_text = (_part(message, name) for name in ("subject", "body"))
@@ -119,8 +121,20 @@ def render(
         blocks=body,
         signoff=signoff.splitlines(),
         footer=footer,
+        link=values["link"],
     )
     return Rendered(subject, text, html)
+
+
+@cache
+def labels(language: Language) -> dict[str, dict[str, str]]:
+    """The labels ``_common.txt`` gives codes in ``language`` (``categories``, ``outcomes``, ``teams``), so
+    that whatever else shows a dispute to its customer (their page) names things as the messages do."""
+    # What the shared parts need to render (a message without a dispute names a seller account).
+    values: dict[str, Any] = {"language": language.value, "recipient_kind": "customer", "name": None}
+    values |= {"ref": None, "data": {"seller_id": ""}}
+    common = _env.get_template(f"{language.value}/_common.txt").make_module(values)
+    return {name: dict(getattr(common, name)) for name in ("categories", "outcomes", "teams")}
 
 
 def _part(module: TemplateModule, name: str) -> str:

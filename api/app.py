@@ -8,6 +8,7 @@ with other settings (tests).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,11 +18,24 @@ from fastapi_offline import FastAPIOffline
 from api import errors, observability
 from api.auth import DEFAULT_CACHE_TTL, KeyStore
 from api.deps import Resources, plain_text
-from api.routes import actions, codec, disputes, health, privacy, reports, sellers
+from api.routes import (
+    actions,
+    codec,
+    customer_links,
+    customer_page,
+    disputes,
+    health,
+    privacy,
+    reports,
+    sellers,
+)
+from infra.customer_links import CustomerLinkSettings
 from infra.postgres import create_pool
 from infra.settings import CodecServerSettings, Settings, SlaSettings
 from infra.temporal import connect
 from workflows.models import SlaPolicy
+
+log = logging.getLogger("api.settings")  # not about a dispute: the "api" logger's lines all are
 
 DESCRIPTION = """
 Every dispute is a durable Temporal workflow that keeps the SLA policy's clocks.
@@ -40,9 +54,11 @@ def create_app(
     key_cache_ttl: float = DEFAULT_CACHE_TTL,
     json_logs: bool = False,
     codec_server: CodecServerSettings | None = None,
+    links: CustomerLinkSettings | None = None,
 ) -> FastAPI:
     """The app; its lifespan connects to Temporal and PostgreSQL (``settings``, default: the environment)
-    and, with ``json_logs``, makes the process log JSON lines (the served app does; tests keep theirs)."""
+    and, with ``json_logs``, makes the process log JSON lines (the served app does; tests keep theirs).
+    ``links``: the customers' private links (default: the environment's ``CustomerLinkSettings``)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +67,9 @@ def create_app(
         config = settings or Settings()
         if not config.database_url:
             raise RuntimeError("DATABASE_URL is not set: point it at the service's PostgreSQL.")
+        link_settings = links or CustomerLinkSettings()
+        if not link_settings.enabled:
+            log.warning("customer links are off: CUSTOMER_LINK_SECRET is not set")
         client = await connect(config)
         pool = await create_pool(config.database_url, max_size=20)
         try:
@@ -60,6 +79,7 @@ def create_app(
                 keys=KeyStore(pool, key_cache_ttl),
                 policy=policy or SlaSettings().policy(),
                 task_queue=config.task_queue,
+                links=link_settings,
             )
             yield
         finally:
@@ -84,6 +104,8 @@ def create_app(
     app.include_router(sellers.router)
     app.include_router(privacy.router)
     codec.install(app, codec_server or CodecServerSettings())
+    app.include_router(customer_links.router)
+    app.include_router(customer_page.router)  # HTML for customers, not in the API's docs
     errors.install(app)
     return app
 

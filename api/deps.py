@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote_to_bytes
 
@@ -18,8 +18,10 @@ from temporalio.client import Client
 from api import dispute_reads, reference_store, references, text
 from api.auth import ApiKey, KeyRole, KeyStore
 from api.errors import forbidden, invalid, not_sellers, unauthorized
+from infra.customer_links import CustomerLinkSettings
 from workflows.models import SlaPolicy
 
+_LINKS_OFF = CustomerLinkSettings(customer_link_secret=None)
 API_KEY_HEADER = "X-API-Key"
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 CHECKED_HEADERS = (API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER)  # every header the app reads as text
@@ -34,6 +36,8 @@ class Resources:
     keys: KeyStore
     policy: SlaPolicy
     task_queue: str
+    # The customers' private links (``infra.customer_links``); off unless the app was given a secret.
+    links: CustomerLinkSettings = field(default_factory=lambda: _LINKS_OFF)
 
 
 def resources(request: Request) -> Resources:
@@ -60,6 +64,10 @@ async def get_policy(request: Request) -> SlaPolicy:
 
 async def get_task_queue(request: Request) -> str:
     return resources(request).task_queue
+
+
+async def get_links(request: Request) -> CustomerLinkSettings:
+    return resources(request).links
 
 
 _api_key = APIKeyHeader(
@@ -136,6 +144,7 @@ ClientDep = Annotated[Client, Depends(get_client)]
 PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 PolicyDep = Annotated[SlaPolicy, Depends(get_policy)]
 TaskQueueDep = Annotated[str, Depends(get_task_queue)]
+LinksDep = Annotated[CustomerLinkSettings, Depends(get_links)]
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ID_OR_REFERENCE = Path(

@@ -13,9 +13,10 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api import dispute_reads, errors, reference_store
+from api import customer_link_store, dispute_reads, errors, reference_store
 from api.dates import iso
 from api.schemas import IntakeRequest, IntakeResponse
+from infra.customer_links import CustomerLinkSettings
 from workflows.deadlines import compute_deadlines
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_start import start_options, workflow_id
@@ -112,17 +113,27 @@ def response_for(dispute: DisputeInput, state: DisputeState | None = None) -> In
 
 
 async def register(
-    client: Client, pool: asyncpg.Pool, dispute: DisputeInput, task_queue: str
+    client: Client,
+    pool: asyncpg.Pool,
+    dispute: DisputeInput,
+    task_queue: str,
+    links: CustomerLinkSettings | None = None,
 ) -> tuple[IntakeResponse, bool]:
-    """Give the dispute its reference, then open it (``open_dispute``); ``(answer, created)``.
+    """Give the dispute its reference and its customer's link, then open it (``open_dispute``);
+    ``(answer, created)``.
 
     The reference is given in PostgreSQL before the workflow starts, so that it is in the workflow's
     input; a retry of the same intake (the same dispute id) is given the same one. A dispute opened before
     references existed answers without one, and the reference its retry was just given is taken back.
+    The customer's link (with ``links``) is made before the start too, so that the acknowledgement finds
+    it; only its salt and hash go to PostgreSQL and nothing of it into the workflow, and a retry finds the
+    one the first attempt made (``api.customer_link_store``).
     """
     dispute = dispute.model_copy(
         update={"reference": await reference_store.allocate(pool, dispute.dispute_id)}
     )
+    if links is not None:
+        await customer_link_store.issue(pool, dispute.dispute_id, links)
     answer, created = await open_dispute(client, dispute, task_queue)
     if answer.reference is None and dispute.reference is not None:
         await reference_store.release(pool, dispute.dispute_id, dispute.reference)

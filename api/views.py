@@ -49,7 +49,9 @@ def render(
 
 
 @dataclass
-class _Found:
+class Found:
+    """A dispute's state as read, where from, and as of when."""
+
     state: DisputeState
     contact: CustomerContact | None
     source: Source
@@ -88,9 +90,17 @@ async def load(
     )
 
 
+async def state_only(
+    client: Client, pool: asyncpg.Pool, dispute_id: str, *, wait: timedelta = dispute_reads.QUERY_TIMEOUT
+) -> Found | None:
+    """The dispute's state without anyone's contact details, read as ``load`` reads it (for the customer's
+    own page, which shows none and so need not fetch them)."""
+    return await _find(client, pool, dispute_id, with_contact=False, wait=wait)
+
+
 async def _find(
     client: Client, pool: asyncpg.Pool, dispute_id: str, *, with_contact: bool, wait: timedelta
-) -> _Found | None:
+) -> Found | None:
     """A closed dispute whose workflow has ended comes from the read model, whole: the workflow ends only
     once every event is persisted, so no worker need replay it. Otherwise live if its workflow answers,
     else the read model's last revision, marked stale.
@@ -100,13 +110,13 @@ async def _find(
         snapshot = await read_model.snapshot(pool, dispute_id)
         if snapshot is not None and snapshot.complete and await dispute_reads.ended(client, dispute_id):
             contact = snapshot.contact if with_contact else None
-            return _Found(snapshot.state, contact, "read_model", False, snapshot.as_of)
+            return Found(snapshot.state, contact, "read_model", False, snapshot.as_of)
     live = await dispute_reads.live_state(client, dispute_id, wait)
     if live is not None:
         contact = await dispute_reads.contact(client, dispute_id) if with_contact else None
-        return _Found(live, contact, "workflow", False, datetime.now(UTC))
+        return Found(live, contact, "workflow", False, datetime.now(UTC))
     snapshot = snapshot or await read_model.snapshot(pool, dispute_id)
     if snapshot is None:
         return None
     contact = snapshot.contact if with_contact else None
-    return _Found(snapshot.state, contact, "read_model", True, snapshot.as_of)
+    return Found(snapshot.state, contact, "read_model", True, snapshot.as_of)

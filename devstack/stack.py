@@ -17,6 +17,7 @@ import contextlib
 import functools
 import os
 import re
+import secrets
 import shlex
 import signal
 import sys
@@ -40,6 +41,7 @@ API_HOST = "127.0.0.1"
 API_START_TIMEOUT = 30.0  # seconds
 KEYS_FILE = "local-keys.env"
 PAYLOAD_KEY_FILE = "payload-keys"
+LINK_SECRET_FILE = "customer-link-secret"  # the customers' links' secret for local use (made once)
 # For local use only: (variable, role, actor id, scope). The seller is the quickstart's.
 LOCAL_KEYS: tuple[tuple[str, KeyRole, str, dict[str, str | int]], ...] = (
     ("OPERATOR_KEY", KeyRole.OPERATOR, "local-operator", {}),
@@ -151,6 +153,7 @@ class DevStack:
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.settings.mailbox_port),
             "SMTP_TLS": "none",
+            **self.customer_links(),
         }
         if payload_keys.payload_key_file is not None:
             env["PAYLOAD_KEY_FILE"] = str(payload_keys.payload_key_file)
@@ -177,6 +180,20 @@ class DevStack:
             self.children.append(child)
             say(f"{name} started (pid {child.pid})")
         await self.wait_for_api()
+
+    def customer_links(self) -> dict[str, str]:
+        """What the API and the workers need for the customers' private links, unless the environment
+        says: a secret made on the first run and kept in the data folder (so links keep working across
+        runs), and the address the API answers at."""
+        path = self.data / LINK_SECRET_FILE
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return {
+            "CUSTOMER_LINK_SECRET": os.environ.get("CUSTOMER_LINK_SECRET") or path.read_text().strip(),
+            "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL")
+            or f"http://localhost:{self.settings.api_port}",
+        }
 
     @property
     def worker_metrics_ports(self) -> list[int]:

@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings
 
 from devstack.processes import STOP_GRACE
 from devstack.temporal_dev import _CLI_TYPES
+from infra.customer_links import CustomerLinkSettings
 from infra.delivery_settings import DeliverySettings
 from infra.settings import CodecServerSettings, PayloadKeySettings, Settings, SlaSettings
 from workflows.search_attributes import ALL
@@ -33,8 +34,8 @@ OUR_IMAGE = ("migrate", "worker", "api")
 # The settings each of our processes reads: its connections, then what passes through from the shell.
 READS: dict[str, tuple[type[BaseSettings], ...]] = {
     "migrate": (Settings,),
-    "worker": (Settings, DeliverySettings, PayloadKeySettings),
-    "api": (Settings, SlaSettings, PayloadKeySettings, CodecServerSettings),
+    "worker": (Settings, DeliverySettings, PayloadKeySettings, CustomerLinkSettings),
+    "api": (Settings, SlaSettings, PayloadKeySettings, CodecServerSettings, CustomerLinkSettings),
 }
 COMPLETED, HEALTHY = "service_completed_successfully", "service_healthy"
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import os
 import re
 import signal
 import sys
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
@@ -154,11 +157,26 @@ async def an_email_lands_in_the_mail_folder(data_dir: Path, ports: dict[str, int
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['API_PORT']}") as http:
         response = await http.post("/disputes", json=body, headers={"X-API-Key": keys["INTAKE_KEY"]})
     assert response.status_code == 201, response.text
-    dispute_id = response.json()["dispute_id"]
+    dispute_id, reference = response.json()["dispute_id"], response.json()["reference"]
     for _ in range(150):
         mails = list((data_dir / "mail").glob("*.eml"))
         texts = [await asyncio.to_thread(m.read_text) for m in mails]
-        if any(dispute_id in text and "yasmine@example.ma" in text for text in texts):
+        found = [text for text in texts if dispute_id in text and "yasmine@example.ma" in text]
+        if found:
+            await its_link_opens_the_disputes_page(found[0], reference, ports)
             return str(dispute_id)
         await asyncio.sleep(0.1)
     raise AssertionError(f"no acknowledgement for {dispute_id} in {data_dir / 'mail'}")
+
+
+async def its_link_opens_the_disputes_page(eml: str, reference: str, ports: dict[str, int]) -> None:
+    """The acknowledgement carries the customer's link, on the local API's address, and it works."""
+    message = email.message_from_string(eml, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    base = f"http://localhost:{ports['API_PORT']}/c/"
+    (link,) = [line for line in body.get_content().splitlines() if line.startswith(base)]
+    async with httpx.AsyncClient() as http:
+        page = await http.get(link.replace("localhost", "127.0.0.1"))
+    assert page.status_code == 200 and reference in page.text

@@ -1,4 +1,5 @@
-"""The service as a wheel: built without a warning, installed, it finds its notification templates.
+"""The service as a wheel: built without a warning, installed, it finds its notification templates and
+the customer's page's.
 
 The image runs ``pip install .``; a template left out of the wheel fails only when a message is sent, so
 this builds the wheel from a copy of the checkout, installs it into an empty folder and renders a message
@@ -24,6 +25,7 @@ RENDER = """
 import json, sys
 from datetime import UTC, datetime
 import activities.templating as templating
+import api.customer_html as pages
 from workflows.deadlines import compute_deadlines
 from workflows.events import RecipientKind
 from workflows.models import Language, SlaPolicy
@@ -32,7 +34,9 @@ due = compute_deadlines(SlaPolicy(), datetime(2025, 6, 10, tzinfo=UTC))
 context = {"ref": "D-2025-0042", "name": "Salma", "team": None, "data": {}, "dispute": {},
            "deadlines": {d.kind.value: d.due_at for d in due}}
 message = templating.render(RecipientKind.CUSTOMER, "acknowledgement", Language.FR, context)
-json.dump({"module": templating.__file__, "subject": message.subject, "html": message.html}, sys.stdout)
+page = bytes(pages.message("not_found", None, 404).body).decode()
+found = {"module": templating.__file__, "subject": message.subject, "html": message.html, "page": page}
+json.dump(found, sys.stdout)
 """
 
 
@@ -63,3 +67,4 @@ def test_the_wheel_builds_quietly_and_renders_a_message_once_installed(tmp_path:
     assert Path(result["module"]).is_relative_to(installed), result["module"]
     assert result["subject"] == "[Jamla24 #D-2025-0042] Nous avons bien reçu votre réclamation"
     assert 'lang="fr"' in result["html"] and "D-2025-0042" in result["html"]  # layout.html and _common.txt
+    assert "Page introuvable" in result["page"] and "<style>" in result["page"]  # base.html, page.css

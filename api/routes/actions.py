@@ -11,12 +11,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
-from api import contact_reads, dispute_reads, errors, idempotency, read_model, updates, views
+from api import contact_reads, dispute_reads, errors, idempotency, updates, views
 from api.auth import ApiKey, KeyRole
 from api.deps import ClientDep, DisputeId, IdempotencyKey, PoolDep, allow
 from api.schemas import (
@@ -96,25 +95,7 @@ async def _update(
     if idempotency_key is not None:  # the same key again: the same request, or a 422
         fingerprint = idempotency.digest(action, exclude={"actor"})
         await idempotency.claim(pool, workflow_id(dispute_id), request_id, fingerprint, action=name)
-    handle = dispute_reads.handle_for(client, dispute_id)
-    try:
-        async with updates.answered("action"):
-            state: DisputeState = await handle.execute_update(
-                update, action, id=request_id, rpc_timeout=updates.ACTION_TIMEOUT
-            )
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise await _closed_or_missing(client, pool, dispute_id) from None
-        raise
-    return state
-
-
-async def _closed_or_missing(client: Client, pool: asyncpg.Pool, dispute_id: str) -> HTTPException:
-    """An update finds no running workflow: the dispute is closed (409) or does not exist (404)."""
-    if await dispute_reads.describe(client, dispute_id) is None:
-        return errors.not_found(dispute_id)
-    status = await read_model.status(pool, dispute_id)
-    return errors.conflict(f"Dispute {dispute_id} is already {status or 'closed'}; it can no longer change.")
+    return await updates.execute(client, pool, dispute_id, update, action, request_id)
 
 
 async def _own_dispute(client: Client, key: ApiKey, dispute_id: str) -> None:

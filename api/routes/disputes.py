@@ -11,7 +11,7 @@ from temporalio.client import Client
 from api import dispute_reads, errors, intake, read_model, seller_accounts, views
 from api.auth import ApiKey, KeyRole
 from api.dates import QueryDay, start_of
-from api.deps import ClientDep, DisputeId, PolicyDep, PoolDep, TaskQueueDep, allow
+from api.deps import ClientDep, DisputeId, LinksDep, PolicyDep, PoolDep, TaskQueueDep, allow
 from api.schemas import DisputePage, DisputeView, IntakeRequest, IntakeResponse
 from api.seller_view import SellerDisputeView
 from workflows.models import Channel, Status
@@ -43,6 +43,7 @@ async def open_dispute(
     pool: PoolDep,
     policy: PolicyDep,
     task_queue: TaskQueueDep,
+    links: LinksDep,
 ) -> IntakeResponse:
     """Intake clients (chat, e-mail, phone systems) open a dispute for a customer.
 
@@ -56,7 +57,7 @@ async def open_dispute(
     dispute = intake.build_input(body, policy, key.actor(), now)
     # Before the start: with PostgreSQL down this is a 503 and nothing has started, so a retry is safe.
     await seller_accounts.ensure_known(pool, dispute.seller_id)
-    answer, created = await intake.register(client, pool, dispute, task_queue)
+    answer, created = await intake.register(client, pool, dispute, task_queue, links)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/disputes/{answer.dispute_id}"
     return answer

@@ -18,9 +18,15 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.auth import KeyRole, create_key
 from devstack.processes import Child
+from infra.customer_links import CustomerLinkSettings
 from infra.settings import TASK_QUEUE, Settings
 from tests.e2e.conftest import NAMESPACE
 from workflows.models import SlaPolicy
+
+# The session's API makes a customer link at every intake (tests/e2e/api/test_customer_page.py reads them).
+LINKS = CustomerLinkSettings(
+    customer_link_secret="e2e-api-tests-secret-of-32-characters-or-more", public_base_url="http://api.test"
+)
 
 
 def api_settings(temporal_address: str, database_url: str, task_queue: str = TASK_QUEUE) -> Settings:
@@ -35,7 +41,8 @@ def api_settings(temporal_address: str, database_url: str, task_queue: str = TAS
 @pytest.fixture(scope="session")
 async def api_app(temporal_dev_server: str, database_url: str, worker: Child) -> AsyncIterator[FastAPI]:
     # No key cache: a revoked key must fail at once in the tests.
-    app = create_app(api_settings(temporal_dev_server, database_url), policy=SlaPolicy(), key_cache_ttl=0)
+    settings = api_settings(temporal_dev_server, database_url)
+    app = create_app(settings, policy=SlaPolicy(), key_cache_ttl=0, links=LINKS)
     async with app.router.lifespan_context(app):
         yield app
 

@@ -55,6 +55,7 @@ ROLE = {
     ("POST", "/disputes/{dispute_id}/seller-contact"): "intake",
     ("POST", "/disputes/{dispute_id}/withdraw"): "intake",
     ("POST", "/disputes/{dispute_id}/seller-contact-attempts"): "operator",
+    ("DELETE", "/disputes/{dispute_id}/customer-link"): "operator",
     ("GET", "/sellers/{seller_id}"): "operator",
     ("POST", "/sellers/{seller_id}/reinstate"): "operator",
     ("GET", "/reports/sla"): "operator",

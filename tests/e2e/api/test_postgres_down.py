@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from activities.customer_links import CustomerLinks
 from api import dispute_reads
 from api.app import create_app
 from api.auth import KeyRole, create_key
@@ -25,7 +26,7 @@ from devstack.postgres import start_embedded, stop_embedded
 from devstack.processes import Child
 from infra.migrate import migrate
 from infra.postgres import create_pool
-from tests.e2e.api.conftest import Keys, api_settings
+from tests.e2e.api.conftest import LINKS, Keys, api_settings
 from tests.e2e.api.helpers import auth, intake_body
 from workflows.models import Channel, SlaPolicy
 
@@ -152,3 +153,35 @@ async def test_with_postgresql_down_no_reference_is_given_nor_looked_up_and_no_d
         # The dispute was not started without its reference.
         client = app.state.resources.client
         assert await dispute_reads.describe(client, dispute_id_for(Channel.CHAT, external_ref)) is None
+
+
+async def test_with_postgresql_down_the_customers_page_is_a_503_page_and_up_again_serves(
+    own_postgres: OwnPostgres, temporal_dev_server: str, worker: Child, keys: Keys
+) -> None:
+    pool = await create_pool(own_postgres.url, max_size=1)
+    try:
+        _, intake = await create_key(pool, KeyRole.INTAKE, "chat-intake-page")
+    finally:
+        await pool.close()
+    settings = api_settings(temporal_dev_server, own_postgres.url)
+    app = create_app(settings, policy=SlaPolicy(), key_cache_ttl=600, links=LINKS)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
+    ):
+        opened = await http.post("/disputes", json=intake_body(keys), headers=auth(intake))
+        assert opened.status_code == 201, opened.text
+        link = await CustomerLinks(app.state.resources.pool, LINKS).url(opened.json()["dispute_id"])
+        assert link is not None
+        path = link.removeprefix(LINKS.public_base_url)
+        assert (await http.get(path)).status_code == 200
+
+        await own_postgres.stop()
+        for answer in (await http.get(path), await http.post(f"{path}/withdraw", data={"reason": "x"})):
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["content-type"].startswith("text/html")
+            assert int(answer.headers["Retry-After"]) > 0
+
+        await own_postgres.start()
+        assert (await http.get(path)).status_code == 200
