@@ -18,7 +18,7 @@ from temporalio.client import Client
 from api import dispute_reads, reference_store, references, text
 from api.auth import ApiKey, KeyRole, KeyStore
 from api.errors import forbidden, invalid, not_sellers, unauthorized
-from workflows.models import SlaPolicy
+from workflows.models import SellerAccountStatus, SlaPolicy
 
 API_KEY_HEADER = "X-API-Key"
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
@@ -75,6 +75,12 @@ async def current_key(request: Request, token: Annotated[str | None, Security(_a
     key = await resources(request).keys.authenticate(token)
     if key is None:
         raise unauthorized("This API key is not valid (unknown or revoked).")
+    if key.seller_status == SellerAccountStatus.TERMINATED:
+        # The policy's last step: a terminated account no longer acts here, on any route.
+        raise forbidden(
+            f"Seller {key.seller_id}'s account is terminated: its keys are refused. Only an operator's "
+            "reinstatement (lifting the termination) lets them work again."
+        )
     return key
 
 

@@ -10,6 +10,7 @@ from pydantic.config import JsonDict
 
 from api.contact import Email, Phone
 from api.dates import DATETIME_EXAMPLE, FirstContact
+from api.directory import SellerDirectoryView
 from api.text import TextModel
 from workflows.events import RecipientKind
 from workflows.models import (
@@ -275,14 +276,6 @@ class AccountChangeView(BaseModel):
     dispute_id: str | None = Field(default=None, description="the dispute whose strike made it, if any")
 
 
-class SellerContactView(BaseModel):
-    """Shown to operators only."""
-
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-
-
 _SELLER_EXAMPLE: JsonDict = {
     "seller_id": "S-1001",
     "status": "active",
@@ -312,7 +305,13 @@ _SELLER_EXAMPLE: JsonDict = {
             "dispute_id": None,
         },
     ],
-    "contact": {"name": "Atlas Shop", "email": "contact@atlas-shop.ma", "phone": "+212522000000"},
+    "contact": {
+        "name": "Atlas Shop", "email": "owner@atlas-shop.ma", "phone": "+212661406136", "language": "ar",
+        "customer_contact": {
+            "name": "Atlas Shop", "email": "service@atlas-shop.ma", "phone": "+212522000000",
+        },
+        "webhook_url": "https://atlas-shop.ma/jamla24/events", "updated_at": "2026-03-01T10:00:00Z",
+    },
 }  # fmt: skip
 
 
@@ -326,4 +325,8 @@ class SellerAccountView(BaseModel):
     strike_window: timedelta = Field(description="the policy's rolling window, ISO 8601 (`P90D`)")
     strikes: list[StrikeView] = Field(description="the strikes within the window up to now, newest first")
     changes: list[AccountChangeView] = Field(description="every change of the status, oldest first")
-    contact: SellerContactView | None = Field(default=None, description="operators only")
+    contact: SellerDirectoryView | None = Field(
+        default=None,
+        description="the seller's directory entry (`PUT /sellers/{id}`): operators, the marketplace and the "
+        "seller itself",
+    )

@@ -2,8 +2,9 @@
 
 The worker's activities write strikes and reinstatements; the API reads them, and writes only the bare
 row of a seller an intake names (``ensure_known``), so that the seller is known from the moment a
-dispute names it. A seller without a row (named before intake wrote them, and untouched by any strike)
-is ``active`` if some dispute in the read model names it, and unknown otherwise.
+dispute names it, and the directory's columns (``api.seller_directory``). A seller without a row (named
+before intake wrote them, and untouched by any strike) is ``active`` if some dispute in the read model
+names it, and unknown otherwise.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from datetime import timedelta
 
 import asyncpg
 
-from api.schemas import AccountChangeView, SellerAccountView, SellerContactView, StrikeView
+from api import seller_directory
+from api.schemas import AccountChangeView, SellerAccountView, StrikeView
 from workflows.models import SellerAccountStatus
 
-_SELLER = "SELECT status, name, email, phone FROM sellers WHERE seller_id = $1"
+_SELLER = f"SELECT status, {seller_directory.SELECT} FROM sellers WHERE seller_id = $1"
 # As the strike activity creates an unknown seller's row: active, no contact details.
 _ENSURE = "INSERT INTO sellers (seller_id) VALUES ($1) ON CONFLICT (seller_id) DO NOTHING"
 _NAMED = "SELECT EXISTS (SELECT 1 FROM disputes WHERE seller_id = $1)"
@@ -72,9 +74,7 @@ async def load(
             return None
         strikes = await conn.fetch(_STRIKES, seller_id, window)
         changes = await conn.fetch(_CHANGES, seller_id)
-    contact = None
-    if with_contact:
-        contact = SellerContactView.model_validate(dict(row) if row else {})
+    contact = seller_directory.view(row) if with_contact else None
     return SellerAccountView(
         seller_id=seller_id,
         status=SellerAccountStatus(row["status"]) if row else SellerAccountStatus.ACTIVE,

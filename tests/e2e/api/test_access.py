@@ -13,7 +13,7 @@ from api.auth import KeyRole, create_key, revoke_key
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import Json, auth, get, intake_body, open_dispute
 
-ROLES = ("none", "intake", "agent", "seller", "operator")
+ROLES = ("none", "intake", "agent", "seller", "operator", "marketplace")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ def token_for(keys: Keys, role: str) -> dict[str, str]:
         "agent": keys.agent3,
         "seller": keys.seller,
         "operator": keys.operator,
+        "marketplace": keys.marketplace,
     }
     return auth(tokens[role]) if role in tokens else {}
 

@@ -1,0 +1,130 @@
+"""The seller directory through the API: the marketplace and operators keep it (``PUT /sellers/{id}``),
+operators, the marketplace and the seller itself read it, another seller learns nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.e2e.api.conftest import Keys
+from tests.e2e.api.helpers import Json, auth
+
+ENTRY: Json = {
+    "name": "Souk Nour",
+    "email": "owner@souk-nour.ma",
+    "phone": "06 61 40 61 36",
+    "language": "ar",
+    "customer_contact": {"name": "Souk Nour", "email": "service@souk-nour.ma", "phone": "05 22 00 00 00"},
+    "webhook_url": "https://souk-nour.ma/jamla24/events",
+}
+STORED: Json = {
+    "name": "Souk Nour",
+    "email": "owner@souk-nour.ma",
+    "phone": "+212661406136",
+    "language": "ar",
+    "customer_contact": {"name": "Souk Nour", "email": "service@souk-nour.ma", "phone": "+212522000000"},
+    "webhook_url": "https://souk-nour.ma/jamla24/events",
+}
+
+
+@pytest.fixture
+def marketplace(keys: Keys) -> str:
+    return keys.marketplace
+
+
+async def put(http: httpx.AsyncClient, token: str, seller_id: str, body: Json) -> httpx.Response:
+    return await http.put(f"/sellers/{seller_id}", json=body, headers=auth(token))
+
+
+def entry(response: httpx.Response) -> Json:
+    contact: Json = response.json()["contact"]
+    return {k: v for k, v in contact.items() if k != "updated_at"}
+
+
+async def test_the_marketplace_creates_an_entry_and_the_same_entry_again_changes_nothing(
+    http: httpx.AsyncClient, marketplace: str, keys: Keys
+) -> None:
+    seller_id = f"S-{uuid.uuid4().hex[:10]}"
+
+    created = await put(http, marketplace, seller_id, ENTRY)
+    again = await put(http, marketplace, seller_id, ENTRY)
+
+    assert created.status_code == 201, created.text
+    assert (created.json()["seller_id"], created.json()["status"]) == (seller_id, "active")
+    assert entry(created) == STORED and created.json()["contact"]["updated_at"]
+    assert again.status_code == 200, again.text
+    assert again.json() == created.json()  # updated_at included: nothing changed
+    read = await http.get(f"/sellers/{seller_id}", headers=auth(keys.operator))
+    assert read.status_code == 200 and read.json() == created.json()
+
+
+async def test_an_operator_updates_an_entry_and_a_field_left_out_is_cleared(
+    http: httpx.AsyncClient, marketplace: str, keys: Keys
+) -> None:
+    seller_id = f"S-{uuid.uuid4().hex[:10]}"
+    assert (await put(http, marketplace, seller_id, ENTRY)).status_code == 201
+
+    updated = await put(http, keys.operator, seller_id, {"name": "Souk Nour SARL", "language": "en"})
+
+    assert updated.status_code == 200, updated.text
+    assert entry(updated) == {
+        "name": "Souk Nour SARL", "email": None, "phone": None, "language": "en",
+        "customer_contact": {"name": None, "email": None, "phone": None}, "webhook_url": None,
+    }  # fmt: skip
+    read = await http.get(f"/sellers/{seller_id}", headers=auth(marketplace))
+    assert read.status_code == 200 and entry(read) == entry(updated)
+
+
+async def test_a_seller_reads_its_own_entry_and_another_seller_nothing(
+    http: httpx.AsyncClient, marketplace: str, keys: Keys
+) -> None:
+    assert (await put(http, marketplace, keys.seller_id, ENTRY)).status_code in (200, 201)
+
+    own = await http.get(f"/sellers/{keys.seller_id}", headers=auth(keys.seller))
+    theirs = await http.get(f"/sellers/{keys.seller_id}", headers=auth(keys.other_seller))
+
+    assert own.status_code == 200, own.text
+    assert entry(own) == STORED
+    assert theirs.status_code == 403
+    assert "owner@souk-nour.ma" not in theirs.text and "Souk" not in theirs.text
+
+
+@pytest.mark.parametrize("who", ["seller", "intake", "agent3"])
+async def test_only_the_marketplace_and_operators_keep_the_directory(
+    http: httpx.AsyncClient, keys: Keys, who: str
+) -> None:
+    response = await put(http, getattr(keys, who), keys.seller_id, ENTRY)
+    assert response.status_code == 403
+    assert "marketplace or operator" in response.json()["detail"]
+
+
+async def test_the_marketplace_acts_on_no_dispute(http: httpx.AsyncClient, marketplace: str) -> None:
+    response = await http.get("/disputes", headers=auth(marketplace))
+    assert response.status_code == 403
+
+
+async def test_a_bad_entry_is_refused_naming_each_field_and_never_its_value(
+    http: httpx.AsyncClient, marketplace: str, pg_pool: asyncpg.Pool
+) -> None:
+    seller_id = f"S-{uuid.uuid4().hex[:10]}"
+    response = await put(
+        http,
+        marketplace,
+        seller_id,
+        {
+            "name": "Souk\rNour",
+            "email": "owner-at-souk",
+            "customer_contact": {"phone": "not 4 phone"},
+            "webhook_url": "http://souk-nour.ma/hooks",
+        },
+    )
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [
+        ["body", "name"], ["body", "email"], ["body", "customer_contact", "phone"], ["body", "webhook_url"],
+    ]  # fmt: skip
+    for value in ("owner-at-souk", "not 4 phone", "souk-nour.ma/hooks"):
+        assert value not in response.text
+    assert await pg_pool.fetchval("SELECT count(*) FROM sellers WHERE seller_id = $1", seller_id) == 0
