@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workflows.models import Language
+
 # The addresses of the policy's three tiers; NOTIFY_TEAM_EMAILS overrides some or all of them.
 DEFAULT_TEAM_EMAILS = {
     "customer_service": "service-client@jamla24.ma",
@@ -20,7 +22,8 @@ _DATABASE_ALLOWANCE = 5.0
 
 
 class DeliverySettings(BaseSettings):
-    """``SMTP_*``, ``MAIL_*``, the webhook URLs and secret, and the operators' and teams' addresses.
+    """``SMTP_*``, ``MAIL_*``, the webhook URLs and secret, the operators' and teams' addresses, and the
+    language they read (``STAFF_LANGUAGE``: ``fr``, ``ar`` or ``en``).
 
     An empty URL or address turns that channel off: its messages are skipped, not failed.
     ``NOTIFY_TEAM_EMAILS`` is a JSON object, team name to address, e.g.
@@ -43,6 +46,9 @@ class DeliverySettings(BaseSettings):
     webhook_timeout: float = 10.0  # seconds for one POST, its answer included
     operators_email: str | None = "operators@jamla24.ma"
     notify_team_emails: dict[str, str] = {}
+    # The language of the teams' and operators' messages; a seller's is its directory's, a customer's
+    # the one it chose at intake.
+    staff_language: Language = Language.FR
 
     @field_validator(
         "smtp_username", "smtp_password", "seller_webhook_url", "alerts_webhook_url", "webhook_secret",

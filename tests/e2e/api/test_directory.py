@@ -4,13 +4,19 @@ operators, the marketplace and the seller itself read it, another seller learns 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from datetime import timedelta
 
 import asyncpg
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from api.deps import get_policy
+from tests.delivery.servers import Mail, SmtpSink
 from tests.e2e.api.conftest import Keys
-from tests.e2e.api.helpers import Json, auth
+from tests.e2e.api.helpers import Json, act, auth, eventually, get, open_dispute
+from workflows.models import SlaPolicy
 
 ENTRY: Json = {
     "name": "Souk Nour",
@@ -128,3 +134,71 @@ async def test_a_bad_entry_is_refused_naming_each_field_and_never_its_value(
     for value in ("owner-at-souk", "not 4 phone", "souk-nour.ma/hooks"):
         assert value not in response.text
     assert await pg_pool.fetchval("SELECT count(*) FROM sellers WHERE seller_id = $1", seller_id) == 0
+
+
+@pytest.fixture
+def short_seller_window(api_app: FastAPI) -> Iterator[None]:
+    """New disputes give the seller 1 s (its efforts end at 2 s); the other clocks keep their days."""
+    policy = SlaPolicy(seller_response_window=timedelta(seconds=1))
+    api_app.dependency_overrides[get_policy] = lambda: policy
+    yield
+    del api_app.dependency_overrides[get_policy]
+
+
+def mails_about(mail_server: SmtpSink, reference: str, address: str) -> list[Mail]:
+    return [m for m in mail_server.mails if address in m.rcpt_tos and reference in str(m.message["Subject"])]
+
+
+async def test_an_arabic_seller_gets_its_complaint_notice_in_arabic_at_its_directory_address(
+    http: httpx.AsyncClient, keys: Keys, mail_server: SmtpSink
+) -> None:
+    seller_id = f"S-{uuid.uuid4().hex[:10]}"
+    address = f"{seller_id.lower()}@souk-nour.ma"
+    entry = {"name": "Souk Nour", "email": address, "language": "ar"}
+    assert (await put(http, keys.marketplace, seller_id, entry)).status_code == 201
+
+    # The customer writes in French: the seller still reads Arabic.
+    reference = (await open_dispute(http, keys, seller_id=seller_id))["reference"]
+
+    async def notice() -> list[Mail]:
+        return mails_about(mail_server, reference, address)
+
+    [mail] = await eventually(notice, within=20)
+    assert "شكوى من أحد العملاء" in str(mail.message["Subject"])
+    assert mail.message["Content-Language"] == "ar"
+    assert "Souk Nour" in mail.part("plain")
+
+
+@pytest.mark.usefixtures("short_seller_window")
+async def test_the_customer_receives_the_customer_facing_details_of_the_directory(
+    http: httpx.AsyncClient, keys: Keys, mail_server: SmtpSink
+) -> None:
+    # Jamla24 has no channel to this seller (unreachable: its efforts end), but customers may be given
+    # the shop's service line; the owner's mobile, Jamla24's own contact, never goes to them.
+    seller_id = f"S-{uuid.uuid4().hex[:10]}"
+    entry = {
+        "name": "Souk Nour",
+        "phone": "06 61 40 61 36",
+        "customer_contact": {"name": "Souk Nour (service client)", "email": "service@souk-nour.ma",
+                             "phone": "05 22 00 00 00"},
+    }  # fmt: skip
+    assert (await put(http, keys.operator, seller_id, entry)).status_code == 201
+    created = await open_dispute(http, keys, seller_id=seller_id)
+    dispute_id, reference = created["dispute_id"], created["reference"]
+
+    async def ended() -> bool:
+        return bool((await get(http, keys.intake, dispute_id))["seller_efforts"] == "unreachable")
+
+    await eventually(ended, within=20)
+    response = await act(http, keys.intake, dispute_id, "seller-contact")
+    assert response.status_code == 200, response.text
+
+    async def released() -> list[Mail]:
+        found = mails_about(mail_server, reference, "amina@example.ma")
+        return [m for m in found if str(m.message["Subject"]).endswith("Les coordonnées du vendeur")]
+
+    [mail] = await eventually(released, within=20)
+    text = mail.part("plain")
+    assert "Souk Nour (service client)" in text
+    assert "service@souk-nour.ma" in text and "+212522000000" in text
+    assert "+212661406136" not in text  # Jamla24's own line to the seller
