@@ -19,7 +19,16 @@ from api.schemas import IntakeRequest, IntakeResponse
 from workflows.deadlines import compute_deadlines
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_start import start_options, workflow_id
-from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, SlaPolicy, Status
+from workflows.models import (
+    Actor,
+    Channel,
+    Customer,
+    DisputeInput,
+    DisputeState,
+    SellerAccountStatus,
+    SlaPolicy,
+    Status,
+)
 
 log = logging.getLogger("api")
 
@@ -112,24 +121,31 @@ def response_for(dispute: DisputeInput, state: DisputeState | None = None) -> In
 
 
 async def register(
-    client: Client, pool: asyncpg.Pool, dispute: DisputeInput, task_queue: str
+    client: Client,
+    pool: asyncpg.Pool,
+    dispute: DisputeInput,
+    task_queue: str,
+    seller_status: SellerAccountStatus | None = None,
 ) -> tuple[IntakeResponse, bool]:
     """Give the dispute its reference, then open it (``open_dispute``); ``(answer, created)``.
 
     The reference is given in PostgreSQL before the workflow starts, so that it is in the workflow's
     input; a retry of the same intake (the same dispute id) is given the same one. A dispute opened before
     references existed answers without one, and the reference its retry was just given is taken back.
+    ``seller_status`` is what intake found of the seller: in the answer, and a search attribute.
     """
     dispute = dispute.model_copy(
         update={"reference": await reference_store.allocate(pool, dispute.dispute_id)}
     )
-    answer, created = await open_dispute(client, dispute, task_queue)
+    answer, created = await open_dispute(client, dispute, task_queue, seller_status)
     if answer.reference is None and dispute.reference is not None:
         await reference_store.release(pool, dispute.dispute_id, dispute.reference)
-    return answer, created
+    return answer.model_copy(update={"seller_status_at_intake": seller_status}), created
 
 
-async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -> tuple[IntakeResponse, bool]:
+async def open_dispute(
+    client: Client, dispute: DisputeInput, task_queue: str, seller_status: SellerAccountStatus | None = None
+) -> tuple[IntakeResponse, bool]:
     """Start the dispute's workflow; ``(answer, created)``. A retry of the same intake gets the same dispute.
 
     The id is deterministic for an intake reference, so concurrent retries all name one workflow. Its
@@ -138,7 +154,7 @@ async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -
     or refused with a 409 if the same reference came with another body. A start the SDK retried after
     a lost answer carries the same request id, so the server counts it as the first, not a duplicate.
     """
-    options = start_options(dispute)
+    options = start_options(dispute, seller_status)
     try:
         await client.start_workflow(DisputeWorkflow.run, dispute, task_queue=task_queue, **options)
     except WorkflowAlreadyStartedError:

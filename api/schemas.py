@@ -122,6 +122,13 @@ class IntakeResponse(BaseModel):
     first_contact_at: datetime
     registered_at: datetime
     deadlines: list[Deadline]
+    seller_status_at_intake: SellerAccountStatus | None = Field(
+        default=None,
+        description=(
+            "the seller's account status when the dispute was opened: a complaint against a `restricted` "
+            "or `terminated` seller is accepted and flagged to operators by it"
+        ),
+    )
 
 
 # --- Actions: each body is its action's fields (``workflows.models``), with its text checked. ---
@@ -233,6 +240,11 @@ class DisputeView(DisputeSummary):
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
     customer: CustomerContact | None = Field(default=None, description="the customer's contact details")
+    seller_status_at_intake: SellerAccountStatus | None = Field(
+        default=None,
+        description="the seller's account status when intake accepted the dispute (null: opened before "
+        "it was recorded); `restricted` or `terminated` flags a seller operators should look at",
+    )
     notifications: list[NotificationView] | None = Field(
         default=None, description="agents and operators, in `GET /disputes/{id}`: what became of each message"
     )
@@ -241,8 +253,16 @@ class DisputeView(DisputeSummary):
     as_of: datetime
 
 
+class DisputeListItem(DisputeSummary):
+    """A dispute in a list: the read model's row, and what intake found of its seller."""
+
+    seller_status_at_intake: SellerAccountStatus | None = Field(
+        default=None, description="`restricted` or `terminated`: a seller operators should look at"
+    )
+
+
 class DisputePage(BaseModel):
-    items: list[DisputeSummary]
+    items: list[DisputeListItem]
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last")
 
 
