@@ -1,4 +1,8 @@
-"""What the API takes and gives: request bodies (with the examples ``/docs`` shows) and responses."""
+"""What the API takes and gives: request bodies (with the examples ``/docs`` shows) and responses.
+
+The seller directory's entry is written beside its checks (``api.directory``) and named here too, as
+every body the API takes is.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from pydantic.config import JsonDict
 
 from api.contact import Email, Phone
 from api.dates import DATETIME_EXAMPLE, FirstContact
+from api.directory import CustomerFacingContact as CustomerFacingContact
+from api.directory import SellerDirectoryBody as SellerDirectoryBody
 from api.directory import SellerDirectoryView
 from api.text import TextModel
 from workflows.events import RecipientKind

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from api.auth import KeyRole, create_key
 from api.deps import get_policy
 from tests.delivery.servers import Mail, SmtpSink
 from tests.e2e.api.conftest import Keys
@@ -85,12 +86,14 @@ async def test_an_operator_updates_an_entry_and_a_field_left_out_is_cleared(
 
 
 async def test_a_seller_reads_its_own_entry_and_another_seller_nothing(
-    http: httpx.AsyncClient, marketplace: str, keys: Keys
+    http: httpx.AsyncClient, marketplace: str, keys: Keys, pg_pool: asyncpg.Pool
 ) -> None:
-    assert (await put(http, marketplace, keys.seller_id, ENTRY)).status_code in (200, 201)
+    seller_id = f"S-{uuid.uuid4().hex[:10]}"
+    _, token = await create_key(pg_pool, KeyRole.SELLER, f"seller-{seller_id}", seller_id=seller_id)
+    assert (await put(http, marketplace, seller_id, ENTRY)).status_code == 201
 
-    own = await http.get(f"/sellers/{keys.seller_id}", headers=auth(keys.seller))
-    theirs = await http.get(f"/sellers/{keys.seller_id}", headers=auth(keys.other_seller))
+    own = await http.get(f"/sellers/{seller_id}", headers=auth(token))
+    theirs = await http.get(f"/sellers/{seller_id}", headers=auth(keys.other_seller))
 
     assert own.status_code == 200, own.text
     assert entry(own) == STORED
