@@ -99,6 +99,7 @@ class _Prepared:
     event: dict[str, Any]  # the webhook's
     skipped: str  # why some channel, or every one, is not open
     language: Language  # the one it is written in
+    secrets: dict[str, tuple[str, ...]]  # each webhook channel's receiver's
 
 
 class Deliveries:
@@ -119,8 +120,7 @@ class Deliveries:
     @classmethod
     def from_settings(cls, pool: asyncpg.Pool, settings: DeliverySettings) -> Deliveries:
         """SMTP and signed webhooks as the settings describe them."""
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-        webhooks = HttpWebhookSender(secret, timeout=settings.webhook_timeout)
+        webhooks = HttpWebhookSender(timeout=settings.webhook_timeout)
         return cls(pool, settings, SmtpSender(settings), webhooks)
 
     @property
@@ -275,6 +275,7 @@ class Deliveries:
             webhook_event(key, delivery_id, row, data, dispute, rendered, language),
             recipient.skipped,
             language,
+            recipient.secrets,
         )
 
     async def _send(self, row: asyncpg.Record, message: _Prepared) -> tuple[_Failures, _Failures]:
@@ -288,7 +289,8 @@ class Deliveries:
                 if channel == EMAIL:
                     await self._email.send(self._email_message(row, target, message))
                 else:
-                    await self._webhooks.post(target, message.event, row["message_id"].strip("<>"))
+                    secrets = message.secrets.get(channel, ())
+                    await self._webhooks.post(target, message.event, row["message_id"].strip("<>"), secrets)
             except Refused as failure:
                 refused[channel] = {"summary": failure.summary, "detail": failure.detail}
                 await self._pool.execute(_CHANNEL_FAILED, row["id"], {channel: refused[channel]})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,8 +36,14 @@ ORDER BY id DESC LIMIT 1
 """
 
 
-# What the directory says of a seller: how it is greeted, reached, and in which language it reads.
-_SELLER = "SELECT name, email, language, webhook_url FROM sellers WHERE seller_id = $1"
+# What the directory says of a seller: how it is greeted, reached, and in which language it reads; and
+# the secrets its own receiver's events are signed with (the newest first; two during a rotation).
+_SELLER = """
+SELECT name, email, language, webhook_url,
+       ARRAY(SELECT secret FROM seller_webhook_secrets w WHERE w.seller_id = sellers.seller_id
+             ORDER BY id DESC LIMIT 2) AS webhook_secrets
+FROM sellers WHERE seller_id = $1
+"""
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class Route:
     channels: list[tuple[str, str]] = field(default_factory=list)
     skipped: str = ""  # why some channel or all of them are not used
     language: Language | None = None
+    # Each webhook channel's receiver's secrets, current first: what its events are signed with.
+    secrets: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 async def route(
@@ -72,17 +80,7 @@ async def route(
             return Route(name, skipped="no e-mail address; phone-only customer")
         return Route(name, [(EMAIL, email)])
     if kind == RecipientKind.SELLER:
-        seller = await pool.fetchrow(_SELLER, key.recipient_ref)
-        return _open(
-            seller["name"] if seller else None,
-            [
-                (WEBHOOK, settings.seller_webhook_url),
-                (SELLER_WEBHOOK, seller["webhook_url"] if seller else None),
-                (EMAIL, seller["email"] if seller else None),
-            ],
-            "no seller portal URL configured and no e-mail address or webhook URL in the seller directory",
-            Language(seller["language"]) if seller and seller["language"] else Language.FR,
-        )
+        return await _seller(pool, settings, key.recipient_ref)
     staff = settings.staff_language
     if kind == RecipientKind.TEAM:
         address = settings.team_email(key.recipient_ref)
@@ -93,14 +91,39 @@ async def route(
         [(WEBHOOK, settings.alerts_webhook_url), (EMAIL, settings.operators_email)],
         "no alerts URL and no operators' address configured",
         staff,
+        {WEBHOOK: settings.alerts_secrets},
     )
 
 
+async def _seller(pool: asyncpg.Pool, settings: DeliverySettings, seller_id: str) -> Route:
+    seller = await pool.fetchrow(_SELLER, seller_id)
+    own_url, own_secrets = (seller["webhook_url"], tuple(seller["webhook_secrets"])) if seller else (None, ())
+    route = _open(
+        seller["name"] if seller else None,
+        [
+            (WEBHOOK, settings.seller_webhook_url),
+            (SELLER_WEBHOOK, own_url if own_secrets else None),
+            (EMAIL, seller["email"] if seller else None),
+        ],
+        "no seller portal URL configured and no e-mail address or webhook URL in the seller directory",
+        Language(seller["language"]) if seller and seller["language"] else Language.FR,
+        {WEBHOOK: settings.portal_secrets, SELLER_WEBHOOK: own_secrets},
+    )
+    if own_url and not own_secrets:  # unsigned, it could not be told from a forgery: not sent
+        unsigned = "the seller's webhook URL has no secret yet (POST /sellers/{id}/webhook-secrets)"
+        return replace(route, skipped="; ".join(filter(None, (route.skipped, unsigned))))
+    return route
+
+
 def _open(
-    name: str | None, candidates: list[tuple[str, str | None]], none_open: str, language: Language
+    name: str | None,
+    candidates: list[tuple[str, str | None]],
+    none_open: str,
+    language: Language,
+    secrets: dict[str, tuple[str, ...]] | None = None,
 ) -> Route:
     channels = [(channel, target) for channel, target in candidates if target]
-    return Route(name, channels, "" if channels else none_open, language)
+    return Route(name, channels, "" if channels else none_open, language, secrets or {})
 
 
 async def notification_data(

@@ -109,3 +109,13 @@ class SellerDirectoryView(BaseModel):
     customer_contact: CustomerFacingView = Field(default_factory=CustomerFacingView)
     webhook_url: str | None = None
     updated_at: datetime | None = Field(default=None, description="when the directory last changed it")
+
+
+class WebhookSecretView(BaseModel):
+    """A new secret for the seller's own webhook URL, shown this once."""
+
+    secret: str = Field(description="what the seller's receiver checks signatures with; never shown again")
+    created_at: datetime
+    signing: int = Field(
+        description="how many secrets sign its events now: 2 while the previous one is still valid"
+    )

@@ -9,6 +9,8 @@ gets an active account, as one an intake names does.
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -87,3 +89,36 @@ def view(row: asyncpg.Record | None) -> SellerDirectoryView:
             "updated_at": row["directory_updated_at"],
         }
     )
+
+
+# A rotation: the new secret, and every one but the two newest deleted (the previous one still signs, so
+# that the seller's receiver may move to the new one in its own time).
+_NEW_SECRET = (
+    "INSERT INTO seller_webhook_secrets (seller_id, secret) VALUES ($1, $2) RETURNING id, created_at"
+)
+_OLD_SECRETS = """
+DELETE FROM seller_webhook_secrets WHERE seller_id = $1 AND id NOT IN (
+    SELECT id FROM seller_webhook_secrets WHERE seller_id = $1 ORDER BY id DESC LIMIT 2
+)
+"""
+SECRET_PREFIX = "whsec_"
+
+
+async def rotate_secret(pool: asyncpg.Pool, seller_id: str) -> tuple[str, datetime, int]:
+    """A new secret for the seller's own webhook URL: ``(secret, created_at, how many now sign)``.
+
+    The secret is shown once, to whoever asked; the worker signs the seller's events with it and the one
+    before it (if any), and forgets the older ones.
+    """
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(_ENSURE, seller_id)
+        # The seller's row lock: two rotations at once still leave the two newest.
+        await conn.execute("SELECT 1 FROM sellers WHERE seller_id = $1 FOR UPDATE", seller_id)
+        row = await conn.fetchrow(_NEW_SECRET, seller_id, secret)
+        assert row is not None
+        await conn.execute(_OLD_SECRETS, seller_id)
+        valid = await conn.fetchval(
+            "SELECT count(*) FROM seller_webhook_secrets WHERE seller_id = $1", seller_id
+        )
+    return secret, row["created_at"], int(valid)

@@ -17,7 +17,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from api import errors, idempotency, seller_accounts, seller_directory, updates
 from api.auth import ApiKey, KeyRole
 from api.deps import ClientDep, IdempotencyKey, PolicyDep, PoolDep, TaskQueueDep, allow
-from api.directory import SellerDirectoryBody
+from api.directory import SellerDirectoryBody, WebhookSecretView
 from api.schemas import ReinstateBody, SellerAccountView
 from workflows.models import ReinstateRequest
 from workflows.rules import reinstatement_refusal
@@ -97,6 +97,34 @@ async def put_seller(
     view = await seller_accounts.load(pool, seller_id, policy.seller_strike_window, with_contact=True)
     assert view is not None  # the row was just written
     return view
+
+
+@router.post(
+    "/webhook-secrets",
+    status_code=201,
+    response_model=WebhookSecretView,
+    summary="A new secret for the seller's own webhook URL (rotation)",
+    responses={
+        **_ERRORS,
+        403: {"description": "a seller key for another seller's account, or a role that may not"},
+    },
+)
+async def rotate_webhook_secret(
+    seller_id: SellerId,
+    key: Annotated[ApiKey, Depends(allow(KeyRole.OPERATOR, KeyRole.MARKETPLACE, KeyRole.SELLER))],
+    pool: PoolDep,
+) -> WebhookSecretView:
+    """A new secret for the events sent to the seller's own `webhook_url`, shown only in this answer.
+
+    The previous secret keeps signing too (every event carries both signatures) until the next rotation,
+    so the seller's receiver moves to the new one in its own time; an older one stops at once. Each call
+    rotates: a retry after a lost answer makes another secret. Each receiver's secret is its own: an event
+    signed for the seller portal or another seller never verifies with it.
+    """
+    if key.role == KeyRole.SELLER and key.seller_id != seller_id:
+        raise errors.not_this_seller(seller_id, key.seller_id)
+    secret, created_at, signing = await seller_directory.rotate_secret(pool, seller_id)
+    return WebhookSecretView(secret=secret, created_at=created_at, signing=signing)
 
 
 @router.post(

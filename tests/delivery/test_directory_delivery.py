@@ -7,9 +7,11 @@ import asyncpg
 import pytest
 
 from activities.delivery import Deliveries
+from activities.webhooks import Verdict, Verifier
+from api import seller_directory
 from infra.delivery_settings import DeliverySettings
 from tests.activities.factories import new_id
-from tests.delivery.conftest import OPERATORS
+from tests.delivery.conftest import OPERATORS, SECRET
 from tests.delivery.factories import open_dispute, queue
 from tests.delivery.servers import HttpReceiver, SmtpSink
 from workflows.delivery import DeliveryResult
@@ -73,10 +75,12 @@ async def test_a_seller_the_directory_gave_no_language_reads_french(
     assert mail.message["Content-Language"] == "fr"
 
 
-async def test_a_seller_with_a_receiver_of_its_own_gets_the_event_there_too(
+async def test_a_seller_with_a_receiver_of_its_own_gets_the_event_there_signed_with_its_own_secret(
     pg_pool: asyncpg.Pool, deliveries: Deliveries, smtp: SmtpSink, receiver: HttpReceiver
 ) -> None:
     seller_id, _ = await directory_seller(pg_pool, "en", webhook_url=receiver.url("/souk-nour"))
+    secret, _, _ = await seller_directory.rotate_secret(pg_pool, seller_id)
+    receiver.by_path["/souk-nour"] = [secret]  # the seller's receiver knows its secret only
     dispute_id, _, _ = await open_dispute(pg_pool, seller_id=seller_id)
     key = await queue(
         pg_pool, dispute_id, "complaint_notice", RecipientKind.SELLER, seller_id, respond_by=RESPOND_BY
@@ -85,9 +89,52 @@ async def test_a_seller_with_a_receiver_of_its_own_gets_the_event_there_too(
     result = await deliveries.deliver(key)
 
     assert result == DeliveryResult(status="sent", channels=["webhook", "seller_webhook", "email"])
-    assert [r.path for r in receiver.requests] == ["/seller", "/souk-nour"]
+    assert [(r.path, r.verified) for r in receiver.requests] == [("/seller", True), ("/souk-nour", True)]
     assert receiver.event(1)["recipient"] == {"kind": "seller", "ref": seller_id}
     assert receiver.event(1)["language"] == "en"
+    # The portal's copy of the same event does not verify at the seller's receiver, nor the reverse.
+    portal, own = receiver.requests
+    assert Verifier([secret]).check("POST", "/souk-nour", portal.headers, portal.body) == Verdict.FORGED
+    assert Verifier([SECRET]).check("POST", "/seller", own.headers, own.body) == Verdict.FORGED
+
+
+async def test_a_sellers_url_without_a_secret_gets_nothing_unsigned(
+    pg_pool: asyncpg.Pool, settings: DeliverySettings, smtp: SmtpSink, receiver: HttpReceiver
+) -> None:
+    no_portal = Deliveries.from_settings(pg_pool, settings.model_copy(update={"seller_webhook_url": None}))
+    seller_id, _ = await directory_seller(pg_pool, "fr", webhook_url=receiver.url("/souk-nour"))
+    await pg_pool.execute("UPDATE sellers SET email = NULL WHERE seller_id = $1", seller_id)
+    dispute_id, _, _ = await open_dispute(pg_pool, seller_id=seller_id)
+    key = await queue(
+        pg_pool, dispute_id, "complaint_notice", RecipientKind.SELLER, seller_id, respond_by=RESPOND_BY
+    )
+
+    result = await no_portal.deliver(key)
+
+    assert (result.status, result.channels, receiver.requests) == ("skipped", [], [])
+    assert result.reason is not None and "has no secret yet" in result.reason
+
+
+async def test_each_rotation_keeps_the_previous_secret_signing_and_drops_the_one_before(
+    pg_pool: asyncpg.Pool, deliveries: Deliveries, smtp: SmtpSink, receiver: HttpReceiver
+) -> None:
+    seller_id, _ = await directory_seller(pg_pool, "fr", webhook_url=receiver.url("/souk-nour"))
+    first, _, one = await seller_directory.rotate_secret(pg_pool, seller_id)
+    second, _, two = await seller_directory.rotate_secret(pg_pool, seller_id)
+    third, _, still_two = await seller_directory.rotate_secret(pg_pool, seller_id)
+    assert (one, two, still_two) == (1, 2, 2) and len({first, second, third}) == 3
+    receiver.by_path["/souk-nour"] = [second]  # the seller's receiver has not moved to the newest yet
+    dispute_id, _, _ = await open_dispute(pg_pool, seller_id=seller_id)
+    key = await queue(
+        pg_pool, dispute_id, "complaint_notice", RecipientKind.SELLER, seller_id, respond_by=RESPOND_BY
+    )
+
+    assert "seller_webhook" in (await deliveries.deliver(key)).channels
+
+    own = next(r for r in receiver.requests if r.path == "/souk-nour")
+    assert own.verdict == Verdict.ACCEPTED
+    assert Verifier([third]).check("POST", "/souk-nour", own.headers, own.body) == Verdict.ACCEPTED
+    assert Verifier([first]).check("POST", "/souk-nour", own.headers, own.body) == Verdict.FORGED
 
 
 async def test_teams_and_operators_read_the_staff_language(

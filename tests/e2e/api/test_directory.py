@@ -205,3 +205,32 @@ async def test_the_customer_receives_the_customer_facing_details_of_the_director
     assert "Souk Nour (service client)" in text
     assert "service@souk-nour.ma" in text and "+212522000000" in text
     assert "+212661406136" not in text  # Jamla24's own line to the seller
+
+
+async def test_a_seller_rotates_its_own_webhook_secret_and_no_one_reads_it_back(
+    http: httpx.AsyncClient, keys: Keys, pg_pool: asyncpg.Pool
+) -> None:
+    seller_id = f"S-{uuid.uuid4().hex[:10]}"
+    _, token = await create_key(pg_pool, KeyRole.SELLER, f"seller-{seller_id}", seller_id=seller_id)
+    url = f"/sellers/{seller_id}/webhook-secrets"
+
+    first = await http.post(url, headers=auth(token))
+    second = await http.post(url, headers=auth(keys.marketplace))
+    third = await http.post(url, headers=auth(keys.operator))
+
+    assert [r.status_code for r in (first, second, third)] == [201, 201, 201], third.text
+    assert [r.json()["signing"] for r in (first, second, third)] == [1, 2, 2]
+    secrets = [r.json()["secret"] for r in (first, second, third)]
+    assert len(set(secrets)) == 3 and all(s.startswith("whsec_") for s in secrets)
+    account = await http.get(f"/sellers/{seller_id}", headers=auth(keys.operator))
+    assert not [s for s in secrets if s in account.text]
+    stored = await pg_pool.fetch(
+        "SELECT secret FROM seller_webhook_secrets WHERE seller_id = $1 ORDER BY id", seller_id
+    )
+    assert [row["secret"] for row in stored] == secrets[1:]  # the two newest sign; the first is gone
+    refused = [
+        await http.post(url, headers=auth(keys.other_seller)),
+        await http.post(url, headers=auth(keys.agent3)),
+        await http.post(url, headers=auth(keys.intake)),
+    ]
+    assert [r.status_code for r in refused] == [403, 403, 403]

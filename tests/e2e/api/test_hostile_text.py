@@ -57,6 +57,7 @@ ROLE = {
     ("POST", "/disputes/{dispute_id}/seller-contact-attempts"): "operator",
     ("GET", "/sellers/{seller_id}"): "operator",
     ("PUT", "/sellers/{seller_id}"): "marketplace",
+    ("POST", "/sellers/{seller_id}/webhook-secrets"): "marketplace",
     ("POST", "/sellers/{seller_id}/reinstate"): "operator",
     ("GET", "/reports/sla"): "operator",
     ("GET", "/healthz"): None,
