@@ -32,20 +32,27 @@ FROM seller_account_changes WHERE seller_id = $1 ORDER BY id
 
 # One round trip: the seller's bare account if it has none, its status now, and that status recorded for
 # the dispute unless a retry of the same intake recorded one first (the answer is then the first's). A
-# statement's queries see the tables as they were before it, hence the rows it inserts read from
-# ``RETURNING``.
+# statement's queries see the tables as they were when it began, hence the rows it inserts read from
+# ``RETURNING``; a row a concurrent intake inserted meanwhile is not seen either, hence the fallbacks: the
+# bare account such an intake just made is active, and a concurrent retry found what this one finds.
 _AT_INTAKE = """
 WITH new_seller AS (
     INSERT INTO sellers (seller_id) VALUES ($2) ON CONFLICT (seller_id) DO NOTHING RETURNING status
 ), found AS (
-    SELECT status FROM new_seller UNION ALL SELECT status FROM sellers WHERE seller_id = $2 LIMIT 1
+    SELECT status FROM (
+        SELECT status, 1 AS pick FROM new_seller
+        UNION ALL SELECT status, 2 FROM sellers WHERE seller_id = $2
+        UNION ALL SELECT 'active', 3
+    ) candidates ORDER BY pick LIMIT 1
 ), recorded AS (
     INSERT INTO dispute_intake (dispute_id, seller_id, seller_status) SELECT $1, $2, status FROM found
     ON CONFLICT (dispute_id) DO NOTHING RETURNING seller_status
 )
-SELECT seller_status FROM recorded
-UNION ALL SELECT seller_status FROM dispute_intake WHERE dispute_id = $1
-LIMIT 1
+SELECT seller_status FROM (
+    SELECT seller_status, 1 AS pick FROM recorded
+    UNION ALL SELECT seller_status, 2 FROM dispute_intake WHERE dispute_id = $1
+    UNION ALL SELECT status, 3 FROM found
+) candidates ORDER BY pick LIMIT 1
 """
 
 
