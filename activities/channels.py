@@ -5,6 +5,7 @@ Senders say *whether* retrying can help; the activity decides what to record and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.message import EmailMessage
 from typing import Any, Protocol
 
@@ -37,6 +38,7 @@ class EmailSender(Protocol):
 
 
 class WebhookSender(Protocol):
-    async def post(self, url: str, event: dict[str, Any], delivery_id: str) -> None:
-        """POST the signed event; raise ``Refused`` or ``Unavailable`` if the receiver did not take it."""
+    async def post(self, url: str, event: dict[str, Any], delivery_id: str, secrets: Sequence[str]) -> None:
+        """POST the event signed with the receiver's ``secrets``; raise ``Refused`` or ``Unavailable`` if the
+        receiver did not take it."""
         ...

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -92,6 +93,18 @@ WHERE dispute_id = $1 AND seq = $2 ORDER BY id
 _RELEASE = "UPDATE notifications SET last_error = $2, locked_until = NULL WHERE id = $1"
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """One message as written for its recipient, and where it goes."""
+
+    rendered: Rendered
+    channels: list[tuple[str, str]]
+    event: dict[str, Any]  # the webhook's
+    skipped: str  # why some channel, or every one, is not open
+    language: Language  # the one it is written in
+    secrets: dict[str, tuple[str, ...]]  # each webhook channel's receiver's
+
+
 class Deliveries:
     """The ``deliver_notification`` activity, with its transports injected."""
 
@@ -114,10 +127,9 @@ class Deliveries:
     def from_settings(
         cls, pool: asyncpg.Pool, settings: DeliverySettings, links: CustomerLinkSettings | None = None
     ) -> Deliveries:
-        """SMTP and signed webhooks as the settings describe them; the customer's link as ``links``
-        (default: the environment's) writes it."""
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-        webhooks = HttpWebhookSender(secret, timeout=settings.webhook_timeout)
+        """SMTP and webhooks signed with each receiver's secrets, as the settings describe them; the
+        customer's link as ``links`` (default: the environment's) writes it."""
+        webhooks = HttpWebhookSender(timeout=settings.webhook_timeout)
         return cls(pool, settings, SmtpSender(settings), webhooks, links or CustomerLinkSettings())
 
     @property
@@ -152,8 +164,8 @@ class Deliveries:
             return await self._unclaimed(key)
         try:
             async with self._holding(row):
-                rendered, channels, event, skipped = await self._prepare(key, row)
-                refused, unavailable = await self._send(row, rendered, channels, event)
+                message = await self._prepare(key, row)
+                refused, unavailable = await self._send(row, message)
         except ApplicationError as error:
             await self._pool.execute(_RELEASE, row["id"], error.message)
             raise
@@ -161,7 +173,7 @@ class Deliveries:
             # Not a crash: the attempt ends here, so free the row for the retry at once.
             await self._pool.execute(_RELEASE, row["id"], f"unexpected {type(error).__name__}")
             raise
-        return await self._finish(key, row["id"], refused, unavailable, skipped)
+        return await self._finish(key, row["id"], refused, unavailable, message.skipped)
 
     @activity.defn(name="deliver_notifications")
     async def deliver_all(self, keys: list[NotificationKey]) -> list[DeliveryResult]:
@@ -245,9 +257,7 @@ class Deliveries:
             {"status": recorded["status"], "channels": recorded["channels_done"], "reason": reason}
         )
 
-    async def _prepare(
-        self, key: NotificationKey, row: asyncpg.Record
-    ) -> tuple[Rendered, list[tuple[str, str]], dict[str, Any], str]:
+    async def _prepare(self, key: NotificationKey, row: asyncpg.Record) -> _Prepared:
         dispute = None  # a seller account's notification is about no dispute
         if key.dispute_id is not None:
             dispute = await self._pool.fetchrow(DISPUTE_QUERY, key.dispute_id)
@@ -257,6 +267,7 @@ class Deliveries:
                     f"{_label(key)}: dispute not in the read model yet", type=DISPUTE_NOT_RECORDED
                 )
         recipient = await route(self._pool, self._settings, key, dispute)
+        language = recipient.language or Language(row["language"])
         data = await notification_data(self._pool, key, row["data"], dispute)
         # The customer's private link: written now, never queued (``activities.customer_links``).
         link = None
@@ -264,38 +275,35 @@ class Deliveries:
             link = await self._links.url(key.dispute_id)
         try:
             context = template_context(key, data, dispute, recipient.name) | {"link": link}
-            rendered = render(key.recipient_kind, key.kind, Language(row["language"]), context)
+            rendered = render(key.recipient_kind, key.kind, language, context)
         except (TemplateError, ValueError, KeyError) as error:
             # A message that cannot be written will not be written on the next attempt either.
             reason = f"cannot render: {type(error).__name__}"
             await self._pool.execute(_FINISH, row["id"], "failed", reason)
             raise ApplicationError(f"{_label(key)}: {reason}", type=BAD_DATA, non_retryable=True) from None
         delivery_id = row["message_id"].strip("<>")
-        return (
+        return _Prepared(
             rendered,
             recipient.channels,
-            webhook_event(key, delivery_id, row, data, dispute, rendered),
+            webhook_event(key, delivery_id, row, data, dispute, rendered, language),
             recipient.skipped,
+            language,
+            recipient.secrets,
         )
 
-    async def _send(
-        self,
-        row: asyncpg.Record,
-        rendered: Rendered,
-        channels: list[tuple[str, str]],
-        event: dict[str, Any],
-    ) -> tuple[_Failures, _Failures]:
+    async def _send(self, row: asyncpg.Record, message: _Prepared) -> tuple[_Failures, _Failures]:
         """Send on each channel neither done nor refused before; return the refusals and the failures."""
         refused: _Failures = dict(row["channels_failed"])
         unavailable: _Failures = {}
-        for channel, target in channels:
+        for channel, target in message.channels:
             if channel in row["channels_done"] or channel in refused:
                 continue
             try:
                 if channel == EMAIL:
-                    await self._email.send(self._email_message(row, target, rendered))
+                    await self._email.send(self._email_message(row, target, message))
                 else:
-                    await self._webhooks.post(target, event, row["message_id"].strip("<>"))
+                    secrets = message.secrets.get(channel, ())
+                    await self._webhooks.post(target, message.event, row["message_id"].strip("<>"), secrets)
             except Refused as failure:
                 refused[channel] = {"summary": failure.summary, "detail": failure.detail}
                 await self._pool.execute(_CHANNEL_FAILED, row["id"], {channel: refused[channel]})
@@ -305,7 +313,8 @@ class Deliveries:
                 await self._pool.execute(_CHANNEL_DONE, row["id"], channel)
         return refused, unavailable
 
-    def _email_message(self, row: asyncpg.Record, to: str, rendered: Rendered) -> EmailMessage:
+    def _email_message(self, row: asyncpg.Record, to: str, message: _Prepared) -> EmailMessage:
+        rendered = message.rendered
         try:
             return build_message(
                 sender=self._settings.mail_from,
@@ -314,7 +323,7 @@ class Deliveries:
                 text=rendered.text,
                 html=rendered.html,
                 message_id=row["message_id"],
-                language=row["language"],
+                language=message.language.value,
                 date=row["created_at"],
             )
         except (ValueError, TypeError, IndexError):

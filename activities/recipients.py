@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +13,11 @@ from activities.templating import Rendered
 from infra.delivery_settings import DeliverySettings
 from workflows.delivery import NotificationKey
 from workflows.events import NotificationKind, RecipientKind
-from workflows.models import AccountChange, Deadline
+from workflows.models import AccountChange, Deadline, Language
 
 EMAIL = "email"
-WEBHOOK = "webhook"
+WEBHOOK = "webhook"  # the receiver the settings name: the seller portal, the operators' alerts
+SELLER_WEBHOOK = "seller_webhook"  # the seller's own receiver, from the directory
 
 # The read model's fields a message may mention: no free text, no customer contact details.
 _DISPUTE_FIELDS = (
@@ -35,13 +36,27 @@ ORDER BY id DESC LIMIT 1
 """
 
 
+# What the directory says of a seller: how it is greeted, reached, and in which language it reads; and
+# the secrets its own receiver's events are signed with (the newest first; two during a rotation).
+_SELLER = """
+SELECT name, email, language, webhook_url,
+       ARRAY(SELECT secret FROM seller_webhook_secrets w WHERE w.seller_id = sellers.seller_id
+             ORDER BY id DESC LIMIT 2) AS webhook_secrets
+FROM sellers WHERE seller_id = $1
+"""
+
+
 @dataclass(frozen=True)
 class Route:
-    """The recipient's name (for the greeting) and its channels as (channel, address or URL), in order."""
+    """The recipient's name (for the greeting), its channels as (channel, address or URL) in order, and
+    the language it reads; None: the one queued with the message (the customer's own)."""
 
     name: str | None
     channels: list[tuple[str, str]] = field(default_factory=list)
     skipped: str = ""  # why some channel or all of them are not used
+    language: Language | None = None
+    # Each webhook channel's receiver's secrets, current first: what its events are signed with.
+    secrets: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 async def route(
@@ -50,7 +65,12 @@ async def route(
     key: NotificationKey,
     dispute: asyncpg.Record | None,
 ) -> Route:
-    """The channels open to the recipient; a channel with no address or URL is left out, not failed."""
+    """The channels open to the recipient; a channel with no address or URL is left out, not failed.
+
+    The language is decided here, at delivery, for the recipients the workflow cannot know it of: a
+    seller reads its directory's (French until the directory gives one), teams and operators the
+    staff's (``STAFF_LANGUAGE``). A customer reads the one it chose at intake, queued with the message.
+    """
     kind = key.recipient_kind
     if kind == RecipientKind.CUSTOMER:
         # The address the customer gave for this dispute, read from its row as the message goes out: the
@@ -60,28 +80,50 @@ async def route(
             return Route(name, skipped="no e-mail address; phone-only customer")
         return Route(name, [(EMAIL, email)])
     if kind == RecipientKind.SELLER:
-        seller = await pool.fetchrow(
-            "SELECT name, email FROM sellers WHERE seller_id = $1", key.recipient_ref
-        )
-        name, address = (seller["name"], seller["email"]) if seller else (None, None)
-        return _open(
-            name,
-            [(WEBHOOK, settings.seller_webhook_url), (EMAIL, address)],
-            "no seller portal URL configured and no e-mail address known for the seller",
-        )
+        return await _seller(pool, settings, key.recipient_ref)
+    staff = settings.staff_language
     if kind == RecipientKind.TEAM:
         address = settings.team_email(key.recipient_ref)
-        return _open(None, [(EMAIL, address)], f"no e-mail address configured for team {key.recipient_ref}")
+        none_open = f"no e-mail address configured for team {key.recipient_ref}"
+        return _open(None, [(EMAIL, address)], none_open, staff)
     return _open(
         None,
         [(WEBHOOK, settings.alerts_webhook_url), (EMAIL, settings.operators_email)],
         "no alerts URL and no operators' address configured",
+        staff,
+        {WEBHOOK: settings.alerts_secrets},
     )
 
 
-def _open(name: str | None, candidates: list[tuple[str, str | None]], none_open: str) -> Route:
+async def _seller(pool: asyncpg.Pool, settings: DeliverySettings, seller_id: str) -> Route:
+    seller = await pool.fetchrow(_SELLER, seller_id)
+    own_url, own_secrets = (seller["webhook_url"], tuple(seller["webhook_secrets"])) if seller else (None, ())
+    route = _open(
+        seller["name"] if seller else None,
+        [
+            (WEBHOOK, settings.seller_webhook_url),
+            (SELLER_WEBHOOK, own_url if own_secrets else None),
+            (EMAIL, seller["email"] if seller else None),
+        ],
+        "no seller portal URL configured and no e-mail address or webhook URL in the seller directory",
+        Language(seller["language"]) if seller and seller["language"] else Language.FR,
+        {WEBHOOK: settings.portal_secrets, SELLER_WEBHOOK: own_secrets},
+    )
+    if own_url and not own_secrets:  # unsigned, it could not be told from a forgery: not sent
+        unsigned = "the seller's webhook URL has no secret yet (POST /sellers/{id}/webhook-secrets)"
+        return replace(route, skipped="; ".join(filter(None, (route.skipped, unsigned))))
+    return route
+
+
+def _open(
+    name: str | None,
+    candidates: list[tuple[str, str | None]],
+    none_open: str,
+    language: Language,
+    secrets: dict[str, tuple[str, ...]] | None = None,
+) -> Route:
     channels = [(channel, target) for channel, target in candidates if target]
-    return Route(name, channels, "" if channels else none_open)
+    return Route(name, channels, "" if channels else none_open, language, secrets or {})
 
 
 async def notification_data(
@@ -143,6 +185,7 @@ def webhook_event(
     data: dict[str, Any],
     dispute: asyncpg.Record | None,
     rendered: Rendered,
+    language: Language,
 ) -> dict[str, Any]:
     """The JSON event a receiver gets: the facts as data, and the message as a person reads it."""
     return {
@@ -154,7 +197,7 @@ def webhook_event(
         "kind": key.kind,
         "recipient": {"kind": key.recipient_kind.value, "ref": key.recipient_ref},
         "created_at": row["created_at"].isoformat(),
-        "language": row["language"],
+        "language": language.value,
         "data": data,
         "dispute": _dispute(dispute),
         "deadlines": {kind: due.isoformat() for kind, due in deadlines(dispute).items()},

@@ -27,7 +27,8 @@ _RANK = {status: rank for rank, status in enumerate(SellerAccountStatus)}
 
 
 class SellerContact(BaseModel):
-    """What the customer gets when the seller's contact details are released (PII: never logged)."""
+    """What the customer gets when the seller's contact details are released (PII: never logged): the
+    directory's customer-facing details, never Jamla24's own contact with the seller."""
 
     seller_id: str
     name: str | None = None
@@ -57,6 +58,13 @@ def _span(window: timedelta) -> str:
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return str(window)
 
+
+# What the directory gives customers (``customer_*``): the seller's display name stands in for a
+# customer-facing name it did not give; its e-mail and phone for Jamla24 never do.
+_CUSTOMER_FACING = """
+SELECT seller_id, COALESCE(customer_name, name) AS name, customer_email AS email, customer_phone AS phone
+FROM sellers WHERE seller_id = $1
+"""
 
 _ENSURE_SELLER = "INSERT INTO sellers (seller_id) VALUES ($1) ON CONFLICT (seller_id) DO NOTHING"
 
@@ -240,9 +248,7 @@ class SellerAccounts:
                     req.at,
                     req.by.model_dump(mode="json"),
                 )
-                row = await conn.fetchrow(
-                    "SELECT seller_id, name, email, phone FROM sellers WHERE seller_id = $1", req.seller_id
-                )
+                row = await conn.fetchrow(_CUSTOMER_FACING, req.seller_id)
         contact = SellerContact.model_validate(dict(row) if row else {"seller_id": req.seller_id})
         activity.logger.info(
             "seller %s contact for dispute %s: release %s; known: %s",

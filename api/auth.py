@@ -17,7 +17,7 @@ from enum import StrEnum
 import asyncpg
 from pydantic import BaseModel
 
-from workflows.models import Actor, Role
+from workflows.models import Actor, Role, SellerAccountStatus
 
 PREFIX = "j24"
 DEFAULT_CACHE_TTL = 5.0  # seconds a revoked key may still be accepted by a running API
@@ -28,6 +28,17 @@ class KeyRole(StrEnum):
     AGENT = "agent"
     SELLER = "seller"
     OPERATOR = "operator"
+    # The marketplace's seller service: keeps the seller directory, acts on no dispute.
+    MARKETPLACE = "marketplace"
+
+
+# The role each key's requests act as in dispute histories; a marketplace key acts on none.
+_ACTS_AS = {
+    KeyRole.INTAKE: Role.INTAKE,
+    KeyRole.AGENT: Role.AGENT,
+    KeyRole.SELLER: Role.SELLER,
+    KeyRole.OPERATOR: Role.OPERATOR,
+}
 
 
 class ApiKey(BaseModel):
@@ -41,15 +52,15 @@ class ApiKey(BaseModel):
     label: str | None = None
     created_at: datetime | None = None
     revoked_at: datetime | None = None
+    # A seller key's account status when the key was looked up (cached with it): a terminated seller's
+    # keys are refused (``api.deps``). None for the other roles, and for a seller with no account row.
+    seller_status: SellerAccountStatus | None = None
 
     def actor(self) -> Actor:
         """The actor this key's requests act as, in dispute histories."""
-        role = {
-            KeyRole.INTAKE: Role.INTAKE,
-            KeyRole.AGENT: Role.AGENT,
-            KeyRole.SELLER: Role.SELLER,
-            KeyRole.OPERATOR: Role.OPERATOR,
-        }[self.role]
+        role = _ACTS_AS.get(self.role)
+        if role is None:
+            raise ValueError(f"a {self.role.value} key acts on no dispute")
         return Actor(role=role, id=self.actor_id, tier=self.tier, seller_id=self.seller_id)
 
 
@@ -123,16 +134,21 @@ async def is_active(pool: asyncpg.Pool, token: str) -> bool:
     return await _lookup(pool, token) is not None
 
 
+# The key, and its seller's account status in the same round trip (a seller key's only).
+_LOOKUP = """
+SELECT k.key_id, k.secret_hash, k.role, k.tier, k.seller_id, k.actor_id, k.label, k.created_at, k.revoked_at,
+       s.status AS seller_status
+FROM api_keys k LEFT JOIN sellers s ON k.role = 'seller' AND s.seller_id = k.seller_id
+WHERE k.key_id = $1
+"""
+
+
 async def _lookup(pool: asyncpg.Pool, token: str) -> ApiKey | None:
     parsed = parse(token)
     if parsed is None:
         return None
     key_id, secret = parsed
-    row = await pool.fetchrow(
-        "SELECT key_id, secret_hash, role, tier, seller_id, actor_id, label, created_at, revoked_at"
-        " FROM api_keys WHERE key_id = $1",
-        key_id,
-    )
+    row = await pool.fetchrow(_LOOKUP, key_id)
     if row is None or row["revoked_at"] is not None:
         return None
     if not hmac.compare_digest(row["secret_hash"], _hash(secret)):
@@ -144,7 +160,8 @@ class KeyStore:
     """Authenticates tokens against ``api_keys``, caching accepted keys for ``ttl`` seconds.
 
     Only accepted keys are cached: a key created a moment ago works at once, and a revoked one stops
-    working once its cache entry expires.
+    working once its cache entry expires. A seller key's account status is cached with it, so a
+    termination refuses the seller's keys within ``ttl`` too.
     """
 
     def __init__(self, pool: asyncpg.Pool, ttl: float = DEFAULT_CACHE_TTL) -> None:

@@ -19,7 +19,7 @@ from api import dispute_reads, reference_store, references, text
 from api.auth import ApiKey, KeyRole, KeyStore
 from api.errors import forbidden, invalid, not_sellers, unauthorized
 from infra.customer_links import CustomerLinkSettings
-from workflows.models import SlaPolicy
+from workflows.models import SellerAccountStatus, SlaPolicy
 
 _LINKS_OFF = CustomerLinkSettings(customer_link_secret=None)
 API_KEY_HEADER = "X-API-Key"
@@ -83,6 +83,12 @@ async def current_key(request: Request, token: Annotated[str | None, Security(_a
     key = await resources(request).keys.authenticate(token)
     if key is None:
         raise unauthorized("This API key is not valid (unknown or revoked).")
+    if key.seller_status == SellerAccountStatus.TERMINATED:
+        # The policy's last step: a terminated account no longer acts here, on any route.
+        raise forbidden(
+            f"Seller {key.seller_id}'s account is terminated: its keys are refused. Only an operator's "
+            "reinstatement (lifting the termination) lets them work again."
+        )
     return key
 
 

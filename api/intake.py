@@ -20,7 +20,16 @@ from infra.customer_links import CustomerLinkSettings
 from workflows.deadlines import compute_deadlines
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_start import start_options, workflow_id
-from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, SlaPolicy, Status
+from workflows.models import (
+    Actor,
+    Channel,
+    Customer,
+    DisputeInput,
+    DisputeState,
+    SellerAccountStatus,
+    SlaPolicy,
+    Status,
+)
 
 log = logging.getLogger("api")
 
@@ -118,6 +127,7 @@ async def register(
     dispute: DisputeInput,
     task_queue: str,
     links: CustomerLinkSettings | None = None,
+    seller_status: SellerAccountStatus | None = None,
 ) -> tuple[IntakeResponse, bool]:
     """Give the dispute its reference and its customer's link, then open it (``open_dispute``);
     ``(answer, created)``.
@@ -128,19 +138,22 @@ async def register(
     The customer's link (with ``links``) is made before the start too, so that the acknowledgement finds
     it; only its salt and hash go to PostgreSQL and nothing of it into the workflow, and a retry finds the
     one the first attempt made (``api.customer_link_store``).
+    ``seller_status`` is what intake found of the seller: in the answer, and a search attribute.
     """
     dispute = dispute.model_copy(
         update={"reference": await reference_store.allocate(pool, dispute.dispute_id)}
     )
     if links is not None:
         await customer_link_store.issue(pool, dispute.dispute_id, links)
-    answer, created = await open_dispute(client, dispute, task_queue)
+    answer, created = await open_dispute(client, dispute, task_queue, seller_status)
     if answer.reference is None and dispute.reference is not None:
         await reference_store.release(pool, dispute.dispute_id, dispute.reference)
-    return answer, created
+    return answer.model_copy(update={"seller_status_at_intake": seller_status}), created
 
 
-async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -> tuple[IntakeResponse, bool]:
+async def open_dispute(
+    client: Client, dispute: DisputeInput, task_queue: str, seller_status: SellerAccountStatus | None = None
+) -> tuple[IntakeResponse, bool]:
     """Start the dispute's workflow; ``(answer, created)``. A retry of the same intake gets the same dispute.
 
     The id is deterministic for an intake reference, so concurrent retries all name one workflow. Its
@@ -149,7 +162,7 @@ async def open_dispute(client: Client, dispute: DisputeInput, task_queue: str) -
     or refused with a 409 if the same reference came with another body. A start the SDK retried after
     a lost answer carries the same request id, so the server counts it as the first, not a duplicate.
     """
-    options = start_options(dispute)
+    options = start_options(dispute, seller_status)
     try:
         await client.start_workflow(DisputeWorkflow.run, dispute, task_queue=task_queue, **options)
     except WorkflowAlreadyStartedError:

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 from pydantic import BaseModel, ValidationError
 
-from api.schemas import CustomerContact, NotificationView
+from api.schemas import CustomerContact, DisputeListItem, NotificationView
 from workflows.models import (
     Channel,
     DisputeState,
@@ -169,17 +169,24 @@ def _where(filters: Filters, cursor: Cursor | None) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
+# What intake found of each listed dispute's seller (its primary key: one lookup per row of the page).
+_AT_INTAKE = (
+    "(SELECT seller_status FROM dispute_intake i WHERE i.dispute_id = disputes.dispute_id)"
+    " AS seller_status_at_intake"
+)
+
+
 async def page(
     pool: asyncpg.Pool, filters: Filters, cursor: Cursor | None, limit: int
-) -> tuple[list[DisputeSummary], Cursor | None]:
+) -> tuple[list[DisputeListItem], Cursor | None]:
     """One page, newest registration first, and the cursor of the next page (None on the last)."""
     where, args = _where(filters, cursor)
     sql = (
-        f"SELECT {_SUMMARY_FIELDS} FROM disputes{where}"
+        f"SELECT {_SUMMARY_FIELDS}, {_AT_INTAKE} FROM disputes{where}"
         f" ORDER BY registered_at DESC, dispute_id DESC LIMIT ${len(args) + 1}"
     )
     rows = await pool.fetch(sql, *args, limit + 1)
-    items = [DisputeSummary.model_validate(dict(row)) for row in rows[:limit]]
+    items = [DisputeListItem.model_validate(dict(row)) for row in rows[:limit]]
     more = len(rows) > limit
     last = items[-1] if more and items else None
     return items, (Cursor(registered_at=last.registered_at, dispute_id=last.dispute_id) if last else None)

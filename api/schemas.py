@@ -1,4 +1,8 @@
-"""What the API takes and gives: request bodies (with the examples ``/docs`` shows) and responses."""
+"""What the API takes and gives: request bodies (with the examples ``/docs`` shows) and responses.
+
+The seller directory's entry is written beside its checks (``api.directory``) and named here too, as
+every body the API takes is.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from pydantic.config import JsonDict
 
 from api.contact import Email, Phone
 from api.dates import DATETIME_EXAMPLE, FirstContact
+from api.directory import CustomerFacingContact as CustomerFacingContact
+from api.directory import SellerDirectoryBody as SellerDirectoryBody
+from api.directory import SellerDirectoryView
 from api.text import TextModel
 from workflows.events import RecipientKind
 from workflows.models import (
@@ -121,6 +128,13 @@ class IntakeResponse(BaseModel):
     first_contact_at: datetime
     registered_at: datetime
     deadlines: list[Deadline]
+    seller_status_at_intake: SellerAccountStatus | None = Field(
+        default=None,
+        description=(
+            "the seller's account status when the dispute was opened: a complaint against a `restricted` "
+            "or `terminated` seller is accepted and flagged to operators by it"
+        ),
+    )
 
 
 # --- Actions: each body is its action's fields (``workflows.models``), with its text checked. ---
@@ -232,6 +246,11 @@ class DisputeView(DisputeSummary):
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
     customer: CustomerContact | None = Field(default=None, description="the customer's contact details")
+    seller_status_at_intake: SellerAccountStatus | None = Field(
+        default=None,
+        description="the seller's account status when intake accepted the dispute (null: opened before "
+        "it was recorded); `restricted` or `terminated` flags a seller operators should look at",
+    )
     notifications: list[NotificationView] | None = Field(
         default=None, description="agents and operators, in `GET /disputes/{id}`: what became of each message"
     )
@@ -240,8 +259,16 @@ class DisputeView(DisputeSummary):
     as_of: datetime
 
 
+class DisputeListItem(DisputeSummary):
+    """A dispute in a list: the read model's row, and what intake found of its seller."""
+
+    seller_status_at_intake: SellerAccountStatus | None = Field(
+        default=None, description="`restricted` or `terminated`: a seller operators should look at"
+    )
+
+
 class DisputePage(BaseModel):
-    items: list[DisputeSummary]
+    items: list[DisputeListItem]
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last")
 
 
@@ -275,14 +302,6 @@ class AccountChangeView(BaseModel):
     dispute_id: str | None = Field(default=None, description="the dispute whose strike made it, if any")
 
 
-class SellerContactView(BaseModel):
-    """Shown to operators only."""
-
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-
-
 _SELLER_EXAMPLE: JsonDict = {
     "seller_id": "S-1001",
     "status": "active",
@@ -312,7 +331,13 @@ _SELLER_EXAMPLE: JsonDict = {
             "dispute_id": None,
         },
     ],
-    "contact": {"name": "Atlas Shop", "email": "contact@atlas-shop.ma", "phone": "+212522000000"},
+    "contact": {
+        "name": "Atlas Shop", "email": "owner@atlas-shop.ma", "phone": "+212661406136", "language": "ar",
+        "customer_contact": {
+            "name": "Atlas Shop", "email": "service@atlas-shop.ma", "phone": "+212522000000",
+        },
+        "webhook_url": "https://atlas-shop.ma/jamla24/events", "updated_at": "2026-03-01T10:00:00Z",
+    },
 }  # fmt: skip
 
 
@@ -326,4 +351,8 @@ class SellerAccountView(BaseModel):
     strike_window: timedelta = Field(description="the policy's rolling window, ISO 8601 (`P90D`)")
     strikes: list[StrikeView] = Field(description="the strikes within the window up to now, newest first")
     changes: list[AccountChangeView] = Field(description="every change of the status, oldest first")
-    contact: SellerContactView | None = Field(default=None, description="operators only")
+    contact: SellerDirectoryView | None = Field(
+        default=None,
+        description="the seller's directory entry (`PUT /sellers/{id}`): operators, the marketplace and the "
+        "seller itself",
+    )

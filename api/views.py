@@ -12,12 +12,12 @@ from typing import Literal
 import asyncpg
 from temporalio.client import Client
 
-from api import contact_reads, dispute_reads, read_model
+from api import contact_reads, dispute_reads, read_model, seller_accounts
 from api.auth import ApiKey, KeyRole
 from api.schemas import CustomerContact, DisputeView, NotificationView
 from api.seller_view import SellerDisputeView, seller_view
 from workflows.dispute_start import workflow_id
-from workflows.models import CLOSED, DisputeState
+from workflows.models import CLOSED, DisputeState, SellerAccountStatus
 
 _PUBLIC = set(DisputeView.model_fields)
 # Who reads the notifications' outcomes: the people who act on a message that did not go out.
@@ -34,6 +34,7 @@ def render(
     stale: bool = False,
     as_of: datetime | None = None,
     notifications: list[NotificationView] | None = None,
+    seller_status_at_intake: SellerAccountStatus | None = None,
 ) -> DisputeView:
     return DisputeView.model_validate(
         state.model_dump(include=_PUBLIC)
@@ -41,6 +42,7 @@ def render(
             "workflow_id": workflow_id(state.dispute_id),
             "customer": contact,
             "notifications": notifications,
+            "seller_status_at_intake": seller_status_at_intake,
             "source": source,
             "stale": stale,
             "as_of": as_of or datetime.now(UTC),
@@ -87,6 +89,7 @@ async def load(
         stale=found.stale,
         as_of=found.as_of,
         notifications=notifications,
+        seller_status_at_intake=await seller_accounts.status_at_intake(pool, dispute_id),
     )
 
 

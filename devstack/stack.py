@@ -3,9 +3,11 @@ the worker, the API.
 
 Every server keeps its data in one folder (``DEVSTACK_DATA_DIR``, default ``.data``), so running it
 again picks up every dispute and pending timer. API keys for local use (an operator, an intake client,
-agents of each tier, a seller) are created on the first run and kept in ``local-keys.env`` there, and
-so is the key that encrypts what the stack stores in Temporal (``payload-keys``, unless ``PAYLOAD_KEYS``
-or ``PAYLOAD_KEY_FILE`` names one); the local Temporal UI decodes through the API's ``/codec``.
+agents of each tier, a seller, the marketplace) are created on the first run and kept in
+``local-keys.env`` there, and so is the key that encrypts what the stack stores in Temporal
+(``payload-keys``, unless ``PAYLOAD_KEYS`` or ``PAYLOAD_KEY_FILE`` names one); the local Temporal UI
+decodes through the API's ``/codec``. A few sellers (``sellers.csv`` beside this file) are put in the
+directory on every start, each only if it has no entry yet, so a local change to one is kept.
 Ctrl-C (or SIGTERM) stops the processes in reverse order; if one of them dies, everything stops and the
 culprit is named.
 """
@@ -25,7 +27,9 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+from api import sellers_import
 from api.auth import KeyRole, create_key, is_active
+from api.seller_directory import Written
 from devstack.postgres import start_embedded, stop_embedded
 from devstack.processes import STOP_GRACE, Child
 from devstack.settings import DEFAULT_DATA_DIR, DevStackSettings
@@ -50,7 +54,10 @@ LOCAL_KEYS: tuple[tuple[str, KeyRole, str, dict[str, str | int]], ...] = (
     ("AGENT2_KEY", KeyRole.AGENT, "local-agent-tier-2", {"tier": 2}),
     ("AGENT3_KEY", KeyRole.AGENT, "local-agent-tier-3", {"tier": 3}),
     ("SELLER_KEY", KeyRole.SELLER, "local-seller-S-1001", {"seller_id": "S-1001"}),
+    ("MARKETPLACE_KEY", KeyRole.MARKETPLACE, "local-seller-service", {}),
 )
+# The directory's local sellers: French, Arabic, English, and one with no contact at all.
+SELLERS_FILE = Path(__file__).parent / "sellers.csv"
 # uvicorn re-raises SIGTERM once it has shut down gracefully, so -SIGTERM is a clean exit too.
 CLEAN_EXITS = (0, -signal.SIGTERM, None)
 
@@ -115,6 +122,7 @@ class DevStack:
         say(f"migrations applied: {', '.join(applied) or 'none pending'}")
         self.keys = await self.local_keys(database_url)
         payload_keys = payload_key_settings(self.data)
+        await self.seed_sellers(database_url)
 
         temporal = TemporalDevServer(
             self.data / "temporal.db",
@@ -225,6 +233,18 @@ class DevStack:
             say(f"local API keys written to {path}")
         return keys
 
+    async def seed_sellers(self, database_url: str) -> sellers_import.Report:
+        """Put the local sellers in the directory, each only if it has no entry yet."""
+        report = sellers_import.parse(await asyncio.to_thread(SELLERS_FILE.read_bytes))
+        pool = await create_pool(database_url, max_size=1)
+        try:
+            await sellers_import.write(pool, report, by="local stack", replace=False)
+        finally:
+            await pool.close()
+        counts = ", ".join(f"{report.written[w]} {w.value}" for w in Written)
+        say(f"seller directory: {len(report.rows)} local sellers ({counts})")
+        return report
+
     async def wait_for_api(self) -> None:
         """Return once the API accepts connections (or has died: supervising reports that)."""
         api = self.children[-1]
@@ -268,7 +288,7 @@ class DevStack:
             f"  data         {self.data} (postgres/, temporal.db; Temporal's log: temporal.log)\n"
             f"  e-mail sent  {self.data / 'mail'} (.eml files; SMTP on port {self.settings.mailbox_port})\n"
             f"  operator key {self.keys.get('OPERATOR_KEY', '(none)')}\n"
-            f"  all local keys (operator, intake, agents of tiers 1-3, seller S-1001):\n"
+            f"  all local keys (operator, intake, agents of tiers 1-3, seller S-1001, marketplace):\n"
             f"               source {self.data / KEYS_FILE}\n"
             f"  more keys    {create_key}\n"
             f"               (and keys list, keys revoke <key id>; in {ROOT}, {database})\n"

@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workflows.models import Language
+
 # The addresses of the policy's three tiers; NOTIFY_TEAM_EMAILS overrides some or all of them.
 DEFAULT_TEAM_EMAILS = {
     "customer_service": "service-client@jamla24.ma",
@@ -17,10 +19,16 @@ DEFAULT_TEAM_EMAILS = {
 _DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 # Seconds an attempt spends on its outbox row around the sends: claim, render, record the outcome.
 _DATABASE_ALLOWANCE = 5.0
+_MOST_WEBHOOKS = 2  # a seller's message: the seller portal and the seller's own receiver
+
+
+def _secrets(*candidates: SecretStr | None) -> tuple[str, ...]:
+    return tuple(secret.get_secret_value() for secret in candidates if secret is not None)
 
 
 class DeliverySettings(BaseSettings):
-    """``SMTP_*``, ``MAIL_*``, the webhook URLs and secret, and the operators' and teams' addresses.
+    """``SMTP_*``, ``MAIL_*``, the webhook URLs and secret, the operators' and teams' addresses, and the
+    language they read (``STAFF_LANGUAGE``: ``fr``, ``ar`` or ``en``).
 
     An empty URL or address turns that channel off: its messages are skipped, not failed.
     ``NOTIFY_TEAM_EMAILS`` is a JSON object, team name to address, e.g.
@@ -39,14 +47,24 @@ class DeliverySettings(BaseSettings):
     mail_domain: str = "jamla24.ma"  # the right-hand side of every Message-ID
     seller_webhook_url: str | None = None
     alerts_webhook_url: str | None = None
+    # Each receiver's secret, and the one before it while a rotation is under way (both sign). A receiver
+    # without its own takes WEBHOOK_SECRET, the one secret every webhook used to share.
+    seller_webhook_secret: SecretStr | None = None
+    seller_webhook_secret_previous: SecretStr | None = None
+    alerts_webhook_secret: SecretStr | None = None
+    alerts_webhook_secret_previous: SecretStr | None = None
     webhook_secret: SecretStr | None = None
     webhook_timeout: float = 10.0  # seconds for one POST, its answer included
     operators_email: str | None = "operators@jamla24.ma"
     notify_team_emails: dict[str, str] = {}
+    # The language of the teams' and operators' messages; a seller's is its directory's, a customer's
+    # the one it chose at intake.
+    staff_language: Language = Language.FR
 
     @field_validator(
         "smtp_username", "smtp_password", "seller_webhook_url", "alerts_webhook_url", "webhook_secret",
-        "operators_email", mode="before",
+        "seller_webhook_secret", "seller_webhook_secret_previous", "alerts_webhook_secret",
+        "alerts_webhook_secret_previous", "operators_email", mode="before",
     )  # fmt: skip
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
@@ -55,9 +73,28 @@ class DeliverySettings(BaseSettings):
     @model_validator(mode="after")
     def _webhooks_are_signed(self) -> DeliverySettings:
         # An unsigned event cannot be told from a forged one: refuse to start rather than send it.
-        if (self.seller_webhook_url or self.alerts_webhook_url) and not self.webhook_secret:
-            raise ValueError("WEBHOOK_SECRET is required when a webhook URL is set")
+        for url, secrets, name in (
+            (self.seller_webhook_url, self.portal_secrets, "SELLER"),
+            (self.alerts_webhook_url, self.alerts_secrets, "ALERTS"),
+        ):
+            if url and not secrets:
+                raise ValueError(
+                    f"{name}_WEBHOOK_SECRET (or WEBHOOK_SECRET) is required with {name}_WEBHOOK_URL"
+                )
         return self
+
+    @property
+    def portal_secrets(self) -> tuple[str, ...]:
+        """What the seller portal's events are signed with: its secret (or WEBHOOK_SECRET), then the
+        previous one while a rotation is under way."""
+        current = self.seller_webhook_secret or self.webhook_secret
+        return _secrets(current, self.seller_webhook_secret_previous)
+
+    @property
+    def alerts_secrets(self) -> tuple[str, ...]:
+        """What the operators' alerts are signed with, as ``portal_secrets``."""
+        current = self.alerts_webhook_secret or self.webhook_secret
+        return _secrets(current, self.alerts_webhook_secret_previous)
 
     @property
     def port(self) -> int:
@@ -65,12 +102,14 @@ class DeliverySettings(BaseSettings):
 
     @property
     def longest_attempt(self) -> timedelta:
-        """How long one delivery attempt can take: its e-mail and its webhook, one after the other (each
-        bounded as a whole by its timeout), and the outbox's reads and writes around them.
+        """How long one delivery attempt can take: its e-mail and its webhooks (a seller's: the portal's and
+        its own), one after the other (each bounded as a whole by its timeout), and the outbox's reads and
+        writes around them.
 
         A stopping worker waits this long for the sends under way (``worker.py``).
         """
-        return timedelta(seconds=self.smtp_timeout + self.webhook_timeout + _DATABASE_ALLOWANCE)
+        sends = self.smtp_timeout + _MOST_WEBHOOKS * self.webhook_timeout
+        return timedelta(seconds=sends + _DATABASE_ALLOWANCE)
 
     def team_email(self, team: str) -> str | None:
         """The team's address; an empty string in NOTIFY_TEAM_EMAILS turns that team's e-mail off."""

@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 
 from api.auth import is_active, parse, revoke_key
+from api.seller_directory import Written
 from devstack.processes import free_port
 from devstack.settings import DevStackSettings
 from devstack.stack import KEYS_FILE, LOCAL_KEYS, DevStack
@@ -92,3 +93,26 @@ async def shell(command: str) -> str:
     out, err = await asyncio.wait_for(done.communicate(), 60)
     assert done.returncode == 0, f"{command}: {err.decode()}"
     return out.decode()
+
+
+async def test_local_sellers_are_seeded_once_and_a_local_change_is_kept(
+    tmp_path: Path, database_url: str, pg_pool: asyncpg.Pool
+) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        devstack = DevStack(DevStackSettings(devstack_data_dir=tmp_path), stack)
+        report = await devstack.seed_sellers(database_url)
+        assert not report.refused
+        rows = await pg_pool.fetch(
+            "SELECT seller_id, language, email, phone, customer_email, customer_phone FROM sellers"
+            " WHERE seller_id = ANY ($1) ORDER BY seller_id",
+            [row.seller_id for row in report.rows],
+        )
+        languages = {row["seller_id"]: row["language"] for row in rows}
+        assert set(languages.values()) == {"fr", "ar", "en"}
+        no_contact = [row["seller_id"] for row in rows if not any(row[c] for c in list(row.keys())[2:])]
+        assert no_contact, "one local seller has no contact at all"
+
+        await pg_pool.execute("UPDATE sellers SET language = 'en' WHERE seller_id = 'S-1002'")
+        again = await devstack.seed_sellers(database_url)
+        assert set(again.written) == {Written.UNCHANGED}
+        assert await pg_pool.fetchval("SELECT language FROM sellers WHERE seller_id = 'S-1002'") == "en"

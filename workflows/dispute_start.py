@@ -7,7 +7,7 @@ the task queue is the caller's.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from temporalio.common import (
     SearchAttributePair,
@@ -17,7 +17,7 @@ from temporalio.common import (
 )
 
 from workflows import search_attributes as sa
-from workflows.models import DisputeInput, Status
+from workflows.models import DisputeInput, SellerAccountStatus, Status
 from workflows.public import PublicText
 
 # Running disputes carry ids of this shape: changing it would orphan them.
@@ -28,18 +28,25 @@ def workflow_id(dispute_id: str) -> str:
     return f"{WORKFLOW_ID_PREFIX}{dispute_id}"
 
 
-def search_attributes(dispute: DisputeInput) -> TypedSearchAttributes:
-    """The workflow sets these itself; giving them at start makes the dispute findable at once."""
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(sa.DISPUTE_STATUS, Status.OPEN.value),
-            SearchAttributePair(sa.DISPUTE_TIER, "1"),
-            SearchAttributePair(sa.SELLER_ID, dispute.seller_id),
-            SearchAttributePair(sa.CHANNEL, dispute.channel.value),
-            SearchAttributePair(sa.SLA_BREACHED, False),
-            SearchAttributePair(sa.FIRST_CONTACT_AT, dispute.first_contact_at),
-        ]
-    )
+def search_attributes(
+    dispute: DisputeInput, seller_status: SellerAccountStatus | None = None
+) -> TypedSearchAttributes:
+    """The workflow sets most of these itself; giving them at start makes the dispute findable at once.
+
+    ``seller_status``, the seller's account status intake found, is given here only: the workflow never
+    touches it (it upserts the ones it changes), and it carries over when the dispute continues as new.
+    """
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(sa.DISPUTE_STATUS, Status.OPEN.value),
+        SearchAttributePair(sa.DISPUTE_TIER, "1"),
+        SearchAttributePair(sa.SELLER_ID, dispute.seller_id),
+        SearchAttributePair(sa.CHANNEL, dispute.channel.value),
+        SearchAttributePair(sa.SLA_BREACHED, False),
+        SearchAttributePair(sa.FIRST_CONTACT_AT, dispute.first_contact_at),
+    ]
+    if seller_status is not None:
+        pairs.append(SearchAttributePair(sa.SELLER_STATUS_AT_INTAKE, seller_status.value))
+    return TypedSearchAttributes(pairs)
 
 
 def static_summary(dispute: DisputeInput) -> str:
@@ -62,7 +69,7 @@ class StartOptions(TypedDict):
     static_summary: str
 
 
-def start_options(dispute: DisputeInput) -> StartOptions:
+def start_options(dispute: DisputeInput, seller_status: SellerAccountStatus | None = None) -> StartOptions:
     """Start a dispute at most once, ever: a second start of its id fails, whether it runs or has closed.
 
     An intake reference always maps to the same dispute id, so a retried intake names the workflow
@@ -75,6 +82,6 @@ def start_options(dispute: DisputeInput) -> StartOptions:
         id=workflow_id(dispute.dispute_id),
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-        search_attributes=search_attributes(dispute),
+        search_attributes=search_attributes(dispute, seller_status),
         static_summary=static_summary(dispute),
     )

@@ -34,7 +34,8 @@ DELIVERY_RETRY = RetryPolicy(
     maximum_attempts=0,  # unlimited: a notification waits for its server rather than being dropped
     non_retryable_error_types=[DELIVERY_REFUSED, BAD_DATA],
 )
-# One attempt: the SMTP and webhook timeouts (30 s and 10 s by default) plus the database round trips.
+# One attempt: the SMTP timeout and a seller's two webhooks' (30 s and 2 x 10 s by default) plus the database
+# round trips.
 DELIVERY_TIMEOUT = timedelta(minutes=1)
 # An attempt heartbeats every few seconds while it works, renewing its lease on the outbox row with each
 # (activities.delivery). One silent this long died with its worker (kill -9, a lost machine): it is retried

@@ -50,14 +50,17 @@ async def open_dispute(
     With an `external_ref`, the same reference on the same channel always answers the same dispute
     (200 rather than 201), however often and however concurrently it is sent. Each dispute gets a
     `reference` (`J24-7KX4M2QJ`) the customer can quote; a retry answers the same one. The dispute's seller is
-    known (`GET /sellers/{id}`) as soon as the dispute is accepted.
+    known (`GET /sellers/{id}`) as soon as the dispute is accepted. A complaint against a restricted or
+    terminated seller is accepted all the same; `seller_status_at_intake` flags it.
     """
     now = datetime.now(UTC)
     intake.check_first_contact(body, policy, now)
     dispute = intake.build_input(body, policy, key.actor(), now)
     # Before the start: with PostgreSQL down this is a 503 and nothing has started, so a retry is safe.
-    await seller_accounts.ensure_known(pool, dispute.seller_id)
-    answer, created = await intake.register(client, pool, dispute, task_queue, links)
+    seller_status = await seller_accounts.at_intake(pool, dispute.dispute_id, dispute.seller_id)
+    answer, created = await intake.register(
+        client, pool, dispute, task_queue, links=links, seller_status=seller_status
+    )
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/disputes/{answer.dispute_id}"
     return answer

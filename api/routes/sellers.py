@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
-from api import errors, idempotency, seller_accounts, updates
+from api import errors, idempotency, seller_accounts, seller_directory, updates
 from api.auth import ApiKey, KeyRole
 from api.deps import ClientDep, IdempotencyKey, PolicyDep, PoolDep, TaskQueueDep, allow
+from api.directory import SellerDirectoryBody, WebhookSecretView
 from api.schemas import ReinstateBody, SellerAccountView
 from workflows.models import ReinstateRequest
 from workflows.rules import reinstatement_refusal
@@ -35,33 +36,95 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 @router.get(
     "",
     response_model=SellerAccountView,
-    summary="A seller's account: status, strikes, changes",
+    summary="A seller's account: status, strikes, changes, directory entry",
     responses={
         **_ERRORS,
         403: {"description": "a seller key asking for another seller's account (or an unknown one)"},
-        404: {"description": "no such seller (operators)"},
+        404: {"description": "no such seller (operators, the marketplace)"},
     },
 )
 async def get_seller(
     seller_id: SellerId,
-    key: Annotated[ApiKey, Depends(allow(KeyRole.OPERATOR, KeyRole.SELLER))],
+    key: Annotated[ApiKey, Depends(allow(KeyRole.OPERATOR, KeyRole.MARKETPLACE, KeyRole.SELLER))],
     pool: PoolDep,
     policy: PolicyDep,
 ) -> SellerAccountView:
-    """The account's status, the strikes within the policy's window (with their disputes) and every
-    change of its status, with who or what made it.
+    """The account's status, the strikes within the policy's window (with their disputes), every
+    change of its status with who or what made it, and its directory entry (`contact`).
 
-    A seller reads its own account only, without the contact details; operators read any.
+    A seller reads its own account only; operators and the marketplace read any.
     """
     is_seller = key.role == KeyRole.SELLER
     if is_seller and key.seller_id != seller_id:
         raise errors.not_this_seller(seller_id, key.seller_id)
     view = await seller_accounts.load(
-        pool, seller_id, policy.seller_strike_window, with_contact=not is_seller, known=is_seller
+        pool, seller_id, policy.seller_strike_window, with_contact=True, known=is_seller
     )
     if view is None:
         raise errors.seller_not_found(seller_id)
     return view
+
+
+@router.put(
+    "",
+    response_model=SellerAccountView,
+    summary="Set a seller's directory entry (marketplace, operator)",
+    responses={
+        **_ERRORS,
+        200: {"description": "the entry replaced the seller's (or was already the one stored)"},
+        201: {"description": "the seller had no directory entry: this one is its first"},
+        403: {"description": "only the marketplace and operators keep the directory"},
+    },
+    status_code=200,
+)
+async def put_seller(
+    seller_id: SellerId,
+    body: SellerDirectoryBody,
+    response: Response,
+    key: Annotated[ApiKey, Depends(allow(KeyRole.MARKETPLACE, KeyRole.OPERATOR))],
+    pool: PoolDep,
+    policy: PolicyDep,
+) -> SellerAccountView:
+    """Replace the seller's directory entry: a field left out is cleared. Sending the same entry again
+    changes nothing (200, the same answer). A seller no dispute named yet is known from now on, active.
+
+    The entry decides how the seller is reached (its e-mail, its own webhook URL), in which language it
+    reads its messages, and what a customer receives when the seller's contact is released
+    (`customer_contact`). Its account's status and strikes are not the directory's.
+    """
+    written = await seller_directory.put(pool, seller_id, body, by=key.actor_id)
+    response.status_code = 201 if written == seller_directory.Written.CREATED else 200
+    view = await seller_accounts.load(pool, seller_id, policy.seller_strike_window, with_contact=True)
+    assert view is not None  # the row was just written
+    return view
+
+
+@router.post(
+    "/webhook-secrets",
+    status_code=201,
+    response_model=WebhookSecretView,
+    summary="A new secret for the seller's own webhook URL (rotation)",
+    responses={
+        **_ERRORS,
+        403: {"description": "a seller key for another seller's account, or a role that may not"},
+    },
+)
+async def rotate_webhook_secret(
+    seller_id: SellerId,
+    key: Annotated[ApiKey, Depends(allow(KeyRole.OPERATOR, KeyRole.MARKETPLACE, KeyRole.SELLER))],
+    pool: PoolDep,
+) -> WebhookSecretView:
+    """A new secret for the events sent to the seller's own `webhook_url`, shown only in this answer.
+
+    The previous secret keeps signing too (every event carries both signatures) until the next rotation,
+    so the seller's receiver moves to the new one in its own time; an older one stops at once. Each call
+    rotates: a retry after a lost answer makes another secret. Each receiver's secret is its own: an event
+    signed for the seller portal or another seller never verifies with it.
+    """
+    if key.role == KeyRole.SELLER and key.seller_id != seller_id:
+        raise errors.not_this_seller(seller_id, key.seller_id)
+    secret, created_at, signing = await seller_directory.rotate_secret(pool, seller_id)
+    return WebhookSecretView(secret=secret, created_at=created_at, signing=signing)
 
 
 @router.post(

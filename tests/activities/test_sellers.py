@@ -140,10 +140,14 @@ async def test_concurrent_strikes_on_one_seller_are_serialised(pg_pool: asyncpg.
     assert sum(r.changed for r in results) == 3
 
 
-async def test_contact_release_is_recorded_once(pg_pool: asyncpg.Pool) -> None:
+async def test_contact_release_is_recorded_once_and_gives_the_customer_facing_details(
+    pg_pool: asyncpg.Pool,
+) -> None:
     sellers, seller_id, dispute_id = SellerAccounts(pg_pool), new_id("s"), new_id("d")
     await pg_pool.execute(
-        "INSERT INTO sellers (seller_id, name, email) VALUES ($1, 'Atlas Souk', 'contact@atlas.ma')",
+        "INSERT INTO sellers (seller_id, name, email, phone, customer_name, customer_email, customer_phone)"
+        " VALUES ($1, 'Atlas Souk', 'owner@atlas.ma', '+212661406136', 'Atlas Souk (service client)',"
+        " 'service@atlas.ma', '+212522000000')",
         seller_id,
     )
     request = ContactReleaseRequest(seller_id=seller_id, dispute_id=dispute_id, seq=5, at=T0, by=AGENT)
@@ -151,10 +155,28 @@ async def test_contact_release_is_recorded_once(pg_pool: asyncpg.Pool) -> None:
     first = await sellers.release_contact(request)
     again = await sellers.release_contact(request)
 
-    expected = SellerContact(seller_id=seller_id, name="Atlas Souk", email="contact@atlas.ma", phone=None)
+    expected = SellerContact(
+        seller_id=seller_id,
+        name="Atlas Souk (service client)",
+        email="service@atlas.ma",
+        phone="+212522000000",
+    )
     assert first == again == expected
     releases = await pg_pool.fetch("SELECT * FROM seller_contact_releases WHERE dispute_id = $1", dispute_id)
     assert [(r["seller_id"], r["seq"], r["released_at"]) for r in releases] == [(seller_id, 5, T0)]
+
+
+async def test_jamla24s_own_contact_with_the_seller_is_never_released(pg_pool: asyncpg.Pool) -> None:
+    """A seller that gave no customer-facing details is named to the customer by its display name only."""
+    sellers, seller_id = SellerAccounts(pg_pool), new_id("s")
+    await pg_pool.execute(
+        "INSERT INTO sellers (seller_id, name, email, phone) VALUES ($1, 'Atlas Souk', 'owner@atlas.ma',"
+        " '+212661406136')",
+        seller_id,
+    )
+    request = ContactReleaseRequest(seller_id=seller_id, dispute_id=new_id("d"), seq=5, at=T0, by=AGENT)
+
+    assert await sellers.release_contact(request) == SellerContact(seller_id=seller_id, name="Atlas Souk")
 
 
 async def test_contact_of_unknown_seller_is_empty(pg_pool: asyncpg.Pool) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import asyncpg
 import pytest
 
 from api.auth import KeyRole, KeyStore, create_key, is_active, parse, revoke_key
 from api.updates import update_id
-from workflows.models import Role
+from workflows.models import Role, SellerAccountStatus
 
 
 async def test_a_key_is_stored_hashed_and_acts_as_its_actor(pg_pool: asyncpg.Pool) -> None:
@@ -55,3 +56,24 @@ async def test_an_idempotency_key_names_one_update_per_key_and_action(pg_pool: a
     assert update_id(key, "resolve", "k1") != update_id(key, "escalate", "k1")
     assert update_id(key, "resolve", "k1") != update_id(other, "resolve", "k1")
     assert update_id(key, "resolve", None) != update_id(key, "resolve", None)
+
+
+async def test_a_seller_keys_account_status_comes_with_it(pg_pool: asyncpg.Pool) -> None:
+    terminated, unknown = f"S-{uuid.uuid4().hex[:8]}", f"S-{uuid.uuid4().hex[:8]}"
+    await pg_pool.execute("INSERT INTO sellers (seller_id, status) VALUES ($1, 'terminated')", terminated)
+    tokens = [
+        (await create_key(pg_pool, KeyRole.SELLER, f"seller-{terminated}", seller_id=terminated))[1],
+        (await create_key(pg_pool, KeyRole.SELLER, f"seller-{unknown}", seller_id=unknown))[1],
+        (await create_key(pg_pool, KeyRole.OPERATOR, "op-auth"))[1],
+    ]
+    store = KeyStore(pg_pool, ttl=0)
+    found = [await store.authenticate(token) for token in tokens]
+    assert [key.seller_status if key else "missing" for key in found] == [
+        SellerAccountStatus.TERMINATED, None, None,
+    ]  # fmt: skip
+
+
+async def test_a_marketplace_key_acts_on_no_dispute(pg_pool: asyncpg.Pool) -> None:
+    key, _ = await create_key(pg_pool, KeyRole.MARKETPLACE, "seller-service")
+    with pytest.raises(ValueError, match="acts on no dispute"):
+        key.actor()

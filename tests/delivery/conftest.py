@@ -44,4 +44,4 @@ def deliveries(pg_pool: asyncpg.Pool, settings: DeliverySettings) -> Deliveries:
 
 def with_email(pg_pool: asyncpg.Pool, settings: DeliverySettings, email: EmailSender) -> Deliveries:
     """The activity with another e-mail sender (one that crashes, say) and the real webhook sender."""
-    return Deliveries(pg_pool, settings, email, HttpWebhookSender(SECRET, timeout=5))
+    return Deliveries(pg_pool, settings, email, HttpWebhookSender(timeout=5))

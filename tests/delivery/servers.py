@@ -11,13 +11,14 @@ import email
 import email.policy
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Self, cast
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from activities.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from activities.webhooks import DELIVERY_HEADER, Verdict, Verifier
 
 WEBHOOK_SECRET = "test-webhook-secret"  # what the tests' receivers verify and their senders sign with
 
@@ -92,27 +93,46 @@ class SmtpSink:
 
 @dataclass
 class Request:
-    path: str
+    path: str  # as the request line has it, query included
     headers: dict[str, str]
     body: bytes
-    verified: bool
+    verdict: Verdict
+
+    @property
+    def verified(self) -> bool:
+        """Signed for this receiver, and fresh (a copy of a delivery already processed is too)."""
+        return self.verdict in (Verdict.ACCEPTED, Verdict.REPLAYED)
 
 
 @dataclass
 class HttpReceiver:
-    """Answers POSTs with the next status queued for the path (200 when none), checking signatures.
+    """Answers POSTs with the next status queued for the path (200 when none), checking each as a real
+    receiver does (``activities.webhooks.Verifier``): a forged or stale request gets 401, a copy of a
+    delivery already processed 200 (dropped, its queued answer kept), a new one its answer, and once
+    answered 2xx its delivery id is remembered.
 
-    A request whose signature does not verify gets 401, as a real receiver would answer.
+    Each path is a receiver of its own, with ``secret`` or the secrets ``by_path`` gives it.
     """
 
     secret: str
+    by_path: dict[str, list[str]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     answers: dict[str, list[int]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
     port: int = 0
     _server: asyncio.Server | None = None
+    _verifiers: dict[str, Verifier] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+    def verifier(self, path: str) -> Verifier:
+        """The checks of the receiver at ``path`` (its secrets may be changed: a rotation)."""
+        path = path.split("?", 1)[0]
+        if path not in self._verifiers:
+            secrets = self.by_path.get(path, [self.secret])
+            self._verifiers[path] = Verifier(secrets, clock=lambda: self.clock())
+        return self._verifiers[path]
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
@@ -133,22 +153,33 @@ class HttpReceiver:
     def event(self, i: int) -> Any:
         return json.loads(self.requests[i].body)
 
+    def processed(self, path: str | None = None) -> list[Any]:
+        """The events this receiver acted on (accepted and answered 2xx), at ``path`` or anywhere."""
+        return [
+            json.loads(r.body)
+            for r in self.requests
+            if r.verdict == Verdict.ACCEPTED and (path is None or r.path == path)
+        ]
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
             request_line, *header_lines = head.strip().split("\r\n")
-            _, path, _ = request_line.split(" ", 2)
+            method, path, _ = request_line.split(" ", 2)
             headers = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in header_lines)}
             body = await reader.readexactly(int(headers.get("content-length", "0")))
-            verified = verify_signature(
-                self.secret,
-                headers.get(TIMESTAMP_HEADER.lower(), ""),
-                body,
-                headers.get(SIGNATURE_HEADER.lower(), ""),
-            )
-            self.requests.append(Request(path, headers, body, verified))
-            queued = self.answers.get(path) or []
-            status = 401 if not verified else (queued.pop(0) if queued else 200)
+            verifier = self.verifier(path)
+            verdict = verifier.check(method, path, headers, body)
+            self.requests.append(Request(path, headers, body, verdict))
+            if verdict in (Verdict.FORGED, Verdict.STALE):
+                status = 401
+            elif verdict == Verdict.REPLAYED:
+                status = 200  # already processed: the copy is dropped
+            else:
+                queued = self.answers.get(path) or []
+                status = queued.pop(0) if queued else 200
+                if 200 <= status < 300:
+                    verifier.processed(headers.get(DELIVERY_HEADER.lower(), ""))
             writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".encode())
             await writer.drain()
         finally:

@@ -11,7 +11,8 @@ from workflows.options import DELIVERY_TIMEOUT
 _VARIABLES = (
     "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "MAIL_DOMAIN",
     "SELLER_WEBHOOK_URL", "ALERTS_WEBHOOK_URL", "WEBHOOK_SECRET", "OPERATORS_EMAIL", "NOTIFY_TEAM_EMAILS",
-    "SMTP_TIMEOUT", "WEBHOOK_TIMEOUT",
+    "SMTP_TIMEOUT", "WEBHOOK_TIMEOUT", "SELLER_WEBHOOK_SECRET", "SELLER_WEBHOOK_SECRET_PREVIOUS",
+    "ALERTS_WEBHOOK_SECRET", "ALERTS_WEBHOOK_SECRET_PREVIOUS", "STAFF_LANGUAGE",
 )  # fmt: skip
 
 
@@ -55,8 +56,35 @@ def test_a_webhook_is_never_sent_unsigned(monkeypatch: pytest.MonkeyPatch) -> No
         DeliverySettings()
 
 
-def test_an_attempt_covers_both_sends_and_fits_the_workflows_limit() -> None:
+def test_each_receiver_signs_with_its_own_secret_and_its_previous_one_while_rotating(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SELLER_WEBHOOK_URL", "https://sellers.example.ma/hooks")
+    monkeypatch.setenv("ALERTS_WEBHOOK_URL", "https://alerts.example.ma/in")
+    monkeypatch.setenv("WEBHOOK_SECRET", "shared")
+    monkeypatch.setenv("SELLER_WEBHOOK_SECRET", "portal-2")
+    monkeypatch.setenv("SELLER_WEBHOOK_SECRET_PREVIOUS", "portal-1")
+    settings = DeliverySettings()
+    assert settings.portal_secrets == ("portal-2", "portal-1")
+    assert settings.alerts_secrets == ("shared",)  # none of its own: the shared one
+    monkeypatch.setenv("ALERTS_WEBHOOK_SECRET", "alerts-1")
+    monkeypatch.delenv("WEBHOOK_SECRET")
+    assert DeliverySettings().alerts_secrets == ("alerts-1",)
+
+
+def test_a_receiver_without_a_secret_of_its_own_or_shared_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SELLER_WEBHOOK_URL", "https://sellers.example.ma/hooks")
+    monkeypatch.setenv("ALERTS_WEBHOOK_URL", "https://alerts.example.ma/in")
+    monkeypatch.setenv("ALERTS_WEBHOOK_SECRET", "alerts-1")
+    with pytest.raises(ValidationError, match="SELLER_WEBHOOK_SECRET"):
+        DeliverySettings()
+
+
+def test_an_attempt_covers_every_send_and_fits_the_workflows_limit() -> None:
     settings = DeliverySettings(smtp_timeout=20, webhook_timeout=7)
-    assert settings.longest_attempt.total_seconds() > 20 + 7
+    # The e-mail and a seller's two webhooks (the portal's, its own), one after the other.
+    assert settings.longest_attempt.total_seconds() > 20 + 7 + 7
     # The workflow gives one attempt DELIVERY_TIMEOUT; with the default timeouts it must be enough.
     assert DeliverySettings().longest_attempt < DELIVERY_TIMEOUT

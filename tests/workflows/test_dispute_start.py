@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.factories import PII, dispute_input
 from workflows import search_attributes as sa
 from workflows.dispute_start import start_options, workflow_id
-from workflows.models import Channel
+from workflows.models import Channel, SellerAccountStatus
 
 
 def test_the_workflow_id_keeps_its_shape() -> None:
@@ -31,3 +31,10 @@ def test_the_summary_names_the_reference_a_customer_quotes_and_the_id() -> None:
     assert start_options(dispute)["static_summary"] == (
         f"dispute J24-7KX4M2QJ (id {dispute.dispute_id}): chat complaint about seller S-1001 (not_delivered)"
     )
+
+
+def test_the_sellers_status_at_intake_is_a_search_attribute_given_at_start_only_when_known() -> None:
+    dispute = dispute_input(seller_id="S-1001", channel=Channel.CHAT)
+    flagged = start_options(dispute, SellerAccountStatus.RESTRICTED)["search_attributes"]
+    assert flagged.get(sa.SELLER_STATUS_AT_INTAKE) == "restricted"
+    assert start_options(dispute)["search_attributes"].get(sa.SELLER_STATUS_AT_INTAKE) is None

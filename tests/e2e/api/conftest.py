@@ -63,6 +63,7 @@ class Keys:
     agent2: str
     agent3: str
     operator: str
+    marketplace: str
     seller: str
     other_seller: str
     seller_id: str
@@ -84,6 +85,7 @@ async def keys(pg_pool: asyncpg.Pool) -> Keys:
         agent2=await token(KeyRole.AGENT, "agent-t2", tier=2),
         agent3=await token(KeyRole.AGENT, "agent-t3", tier=3),
         operator=await token(KeyRole.OPERATOR, "operator"),
+        marketplace=await token(KeyRole.MARKETPLACE, "seller-service"),
         seller=await token(KeyRole.SELLER, "seller", seller_id=seller_id),
         other_seller=await token(KeyRole.SELLER, "other-seller", seller_id=other_seller_id),
         seller_id=seller_id,

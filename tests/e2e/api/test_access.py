@@ -13,7 +13,7 @@ from api.auth import KeyRole, create_key, revoke_key
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import Json, auth, get, intake_body, open_dispute
 
-ROLES = ("none", "intake", "agent", "seller", "operator")
+ROLES = ("none", "intake", "agent", "seller", "operator", "marketplace")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ def token_for(keys: Keys, role: str) -> dict[str, str]:
         "agent": keys.agent3,
         "seller": keys.seller,
         "operator": keys.operator,
+        "marketplace": keys.marketplace,
     }
     return auth(tokens[role]) if role in tokens else {}
 
@@ -84,7 +85,10 @@ async def test_endpoint_by_role(
 ) -> None:
     path, dispute_id = point.path, None
     if "{id}" in path:
-        dispute_id = (await open_dispute(http, keys))["dispute_id"]
+        # A flag strikes the dispute's seller: not the session's, whose key the other tests use (three
+        # strikes terminate an account, and a terminated seller's keys are refused).
+        other = {"seller_id": f"S-{uuid.uuid4().hex[:10]}"} if path.endswith("/seller-flags") else {}
+        dispute_id = (await open_dispute(http, keys, **other))["dispute_id"]
         path = path.replace("{id}", dispute_id)
     body = intake_body(keys) if point.path == "/disputes" else point.body
     if point.method == "GET":

@@ -138,7 +138,9 @@ async def test_an_idempotency_key_sent_again_with_another_body_is_refused_and_ch
 async def test_the_same_idempotency_key_may_name_another_action_or_another_dispute(
     http: httpx.AsyncClient, keys: Keys
 ) -> None:
-    one, two = [(await open_dispute(http, keys))["dispute_id"] for _ in range(2)]
+    # A seller of its own for the flag: a strike on the session's seller would count against it.
+    one = (await open_dispute(http, keys, seller_id=f"S-{uuid.uuid4().hex[:10]}"))["dispute_id"]
+    two = (await open_dispute(http, keys))["dispute_id"]
     key = {"Idempotency-Key": f"k-{uuid.uuid4().hex}"}
     flagged = await act(http, keys.agent1, one, "seller-flags", {"reason": "Refuses."}, headers=key)
     escalated = await act(http, keys.agent1, one, "escalate", {"reason": "Complex."}, headers=key)

@@ -64,5 +64,5 @@ async def test_docs_show_an_example_for_every_request(http: httpx.AsyncClient) -
             ref = content.get("$ref") or next(s["$ref"] for s in content["anyOf"] if "$ref" in s)
             schema = schemas[ref.rsplit("/", 1)[1]]
             assert schema.get("examples"), f"{method.upper()} {path} has no example"
-    assert bodies == 2 + len(Action)  # intake, every action and a seller's reinstatement
+    assert bodies == 3 + len(Action)  # intake, every action, a seller's reinstatement and directory entry
     assert spec["components"]["securitySchemes"]["APIKeyHeader"]["name"] == "X-API-Key"

@@ -89,6 +89,9 @@ async def test_postgresql_down_is_a_503_naming_it_on_every_route_and_up_again_se
                 f"/disputes/{dispute_id}/escalate", json=reason, headers=auth(operator)
             ),
             "own account": lambda: http.get(f"/sellers/{keys.seller_id}", headers=auth(seller)),
+            "directory": lambda: http.put(
+                f"/sellers/{keys.seller_id}", json={"name": "Atlas Shop"}, headers=auth(operator)
+            ),
             "report": lambda: http.get(
                 "/reports/sla", params={"from": "2026-03-01", "to": "2026-03-02"}, headers=auth(operator)
             ),

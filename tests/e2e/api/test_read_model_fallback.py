@@ -134,10 +134,12 @@ async def test_a_closed_dispute_is_answered_whole_without_a_worker(
     assert (view["source"], view["stale"]) == ("read_model", False)
     contact = await dispute_reads.contact(temporal_client, dispute_id)
     expected = render(final, contact=contact).model_dump(mode="json")
-    # The notifications' outcomes come from the outbox, not from the workflow's state.
-    ours = ("source", "as_of", "notifications")
+    # The notifications' outcomes come from the outbox, and what intake found of the seller from intake's
+    # record, not from the workflow's state.
+    ours = ("source", "as_of", "notifications", "seller_status_at_intake")
     answer = {k: v for k, v in view.items() if k not in ours}
     assert answer == {k: v for k, v in expected.items() if k not in ours}
+    assert view["seller_status_at_intake"] == "active"
     assert [n["kind"] for n in view["notifications"]] == [
         "acknowledgement",
         "complaint_notice",

@@ -166,7 +166,9 @@ async def test_agents_and_operators_see_what_became_of_each_notification(
     )
     assert ack["sent_at"] and ack["reason"] is None and ack["failed_channels"] == {}
     assert (notice["kind"], notice["status"], notice["channels"]) == ("complaint_notice", "skipped", [])
-    assert notice["reason"] == "no seller portal URL configured and no e-mail address known for the seller"
+    assert notice["reason"] == (
+        "no seller portal URL configured and no e-mail address or webhook URL in the seller directory"
+    )
     assert notice["recipient_ref"] == keys.seller_id and notice["sent_at"] is None
 
     failed = _by_recipient(failed_view)["customer"]
