@@ -29,6 +29,7 @@ from temporalio.exceptions import ApplicationError
 from activities.channels import EmailSender, Refused, Unavailable, WebhookSender
 from activities.customer_links import CustomerLinks
 from activities.email import SmtpSender, build_message
+from activities.phone import SMS, WHATSAPP, ShortMessage, SmsSender, WhatsAppSender, client_reference
 from activities.recipients import (
     DISPUTE_QUERY,
     EMAIL,
@@ -91,6 +92,9 @@ SELECT seq, kind, recipient_kind, recipient_ref FROM notifications
 WHERE dispute_id = $1 AND seq = $2 ORDER BY id
 """
 _RELEASE = "UPDATE notifications SET last_error = $2, locked_until = NULL WHERE id = $1"
+_WHATSAPP_SENT = """
+INSERT INTO whatsapp_messages (message_id, notification_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
+"""
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class _Prepared:
     skipped: str  # why some channel, or every one, is not open
     language: Language  # the one it is written in
     secrets: dict[str, tuple[str, ...]]  # each webhook channel's receiver's
+    short: ShortMessage  # what WhatsApp and SMS say
 
 
 class Deliveries:
@@ -115,11 +120,16 @@ class Deliveries:
         email: EmailSender,
         webhooks: WebhookSender,
         links: CustomerLinkSettings | None = None,
+        whatsapp: WhatsAppSender | None = None,
+        sms: SmsSender | None = None,
     ) -> None:
         self._pool = pool
         self._settings = settings
         self._email = email
         self._webhooks = webhooks
+        # Used only when routing opens their channel, which the settings decide.
+        self._whatsapp = whatsapp or WhatsAppSender(settings)
+        self._sms = sms or SmsSender(settings)
         # Unset: no link in any message (``CustomerLinkSettings``' secret unset does the same).
         self._links = CustomerLinks(pool, links or CustomerLinkSettings(customer_link_secret=None))
 
@@ -289,6 +299,7 @@ class Deliveries:
             recipient.skipped,
             language,
             recipient.secrets,
+            ShortMessage(key.kind, language, str(context["ref"] or ""), link),
         )
 
     async def _send(self, row: asyncpg.Record, message: _Prepared) -> tuple[_Failures, _Failures]:
@@ -301,6 +312,13 @@ class Deliveries:
             try:
                 if channel == EMAIL:
                     await self._email.send(self._email_message(row, target, message))
+                elif channel == WHATSAPP:
+                    ref = client_reference(row["id"], channel)
+                    sent = await self._whatsapp.send(target, message.short, ref)
+                    if sent is not None:  # its status webhooks name it
+                        await self._pool.execute(_WHATSAPP_SENT, sent, row["id"])
+                elif channel == SMS:
+                    await self._sms.send(target, message.short, client_reference(row["id"], channel))
                 else:
                     secrets = message.secrets.get(channel, ())
                     await self._webhooks.post(target, message.event, row["message_id"].strip("<>"), secrets)

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from activities.phone import SMS, WHATSAPP
 from activities.sellers import CHANGE_COLUMNS
 from activities.templating import Rendered
 from infra.delivery_settings import DeliverySettings
@@ -25,7 +26,7 @@ _DISPUTE_FIELDS = (
 )  # fmt: skip
 DISPUTE_QUERY = (
     f"SELECT {', '.join(_DISPUTE_FIELDS)}, reference, deadlines, customer_name, customer_email,"
-    " state->>'description' AS description FROM disputes WHERE dispute_id = $1"
+    " customer_phone, state->>'description' AS description FROM disputes WHERE dispute_id = $1"
 )
 # The change a strike made during a dispute. Strikes only raise an account, so one dispute's changes
 # reach distinct statuses (short of a reinstatement in between): the status the message names finds it.
@@ -75,10 +76,7 @@ async def route(
     if kind == RecipientKind.CUSTOMER:
         # The address the customer gave for this dispute, read from its row as the message goes out: the
         # outbox keeps no copy (one place to erase it from).
-        name, email = (dispute["customer_name"], dispute["customer_email"]) if dispute else (None, None)
-        if not email:
-            return Route(name, skipped="no e-mail address; phone-only customer")
-        return Route(name, [(EMAIL, email)])
+        return _customer(settings, dispute)
     if kind == RecipientKind.SELLER:
         return await _seller(pool, settings, key.recipient_ref)
     staff = settings.staff_language
@@ -93,6 +91,28 @@ async def route(
         staff,
         {WEBHOOK: settings.alerts_secrets},
     )
+
+
+# Why a customer with only a phone gets nothing: the settings that would open a channel to it.
+PHONE_CLOSED = (
+    "no e-mail address; phone-only customer, and no phone channel configured"
+    " (WHATSAPP_API_URL, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_TOKEN; or SMS_API_URL, SMS_API_KEY, SMS_SENDER)"
+)
+
+
+def _customer(settings: DeliverySettings, dispute: asyncpg.Record | None) -> Route:
+    """E-mail when the customer gave an address; WhatsApp and SMS, those configured, when it gave a phone
+    (E.164, as intake checks it)."""
+    if dispute is None:
+        return Route(None, skipped="no e-mail address or phone")
+    email, phone = dispute["customer_email"], dispute["customer_phone"]
+    channels = [(EMAIL, email)] if email else []
+    if phone:
+        channels += [(channel, phone) for channel, open_ in ((WHATSAPP, settings.whatsapp_open),
+                                                             (SMS, settings.sms_open)) if open_]  # fmt: skip
+    if channels:
+        return Route(dispute["customer_name"], channels)
+    return Route(dispute["customer_name"], skipped=PHONE_CLOSED if phone else "no e-mail address or phone")
 
 
 async def _seller(pool: asyncpg.Pool, settings: DeliverySettings, seller_id: str) -> Route:

@@ -57,6 +57,17 @@ class DeliverySettings(BaseSettings):
     webhook_timeout: float = 10.0  # seconds for one POST, its answer included
     operators_email: str | None = "operators@jamla24.ma"
     notify_team_emails: dict[str, str] = {}
+    # WhatsApp Business Cloud API and an HTTP SMS gateway, the customer's phone channels; each is open
+    # only when all of its settings are set.
+    whatsapp_api_url: str | None = None  # e.g. https://graph.facebook.com/v21.0
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None  # verifies the status webhooks' X-Hub-Signature-256
+    whatsapp_verify_token: SecretStr | None = None  # answers the webhook's GET handshake
+    sms_api_url: str | None = None
+    sms_api_key: SecretStr | None = None
+    sms_sender: str | None = None  # the sender id the aggregator registered, e.g. JAMLA24
+    phone_timeout: float = 10.0  # seconds for one WhatsApp or SMS request, its answer included
     # The language of the teams' and operators' messages; a seller's is its directory's, a customer's
     # the one it chose at intake.
     staff_language: Language = Language.FR
@@ -64,7 +75,9 @@ class DeliverySettings(BaseSettings):
     @field_validator(
         "smtp_username", "smtp_password", "seller_webhook_url", "alerts_webhook_url", "webhook_secret",
         "seller_webhook_secret", "seller_webhook_secret_previous", "alerts_webhook_secret",
-        "alerts_webhook_secret_previous", "operators_email", mode="before",
+        "alerts_webhook_secret_previous", "operators_email", "whatsapp_api_url", "whatsapp_phone_number_id",
+        "whatsapp_token", "whatsapp_app_secret", "whatsapp_verify_token", "sms_api_url", "sms_api_key",
+        "sms_sender", mode="before",
     )  # fmt: skip
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
@@ -97,18 +110,29 @@ class DeliverySettings(BaseSettings):
         return _secrets(current, self.alerts_webhook_secret_previous)
 
     @property
+    def whatsapp_open(self) -> bool:
+        """WhatsApp is sent only with its URL, phone number id and token all set."""
+        return bool(self.whatsapp_api_url and self.whatsapp_phone_number_id and self.whatsapp_token)
+
+    @property
+    def sms_open(self) -> bool:
+        """SMS is sent only with the gateway's URL, key and sender id all set."""
+        return bool(self.sms_api_url and self.sms_api_key and self.sms_sender)
+
+    @property
     def port(self) -> int:
         return self.smtp_port or _DEFAULT_PORTS[self.smtp_tls]
 
     @property
     def longest_attempt(self) -> timedelta:
-        """How long one delivery attempt can take: its e-mail and its webhooks (a seller's: the portal's and
-        its own), one after the other (each bounded as a whole by its timeout), and the outbox's reads and
-        writes around them.
+        """How long one delivery attempt can take: its e-mail, its webhooks (a seller's: the portal's and
+        its own) or a customer's WhatsApp and SMS, one after the other (each bounded as a whole by its
+        timeout), and the outbox's reads and writes around them.
 
         A stopping worker waits this long for the sends under way (``worker.py``).
         """
-        sends = self.smtp_timeout + _MOST_WEBHOOKS * self.webhook_timeout
+        others = max(_MOST_WEBHOOKS * self.webhook_timeout, 2 * self.phone_timeout)
+        sends = self.smtp_timeout + others
         return timedelta(seconds=sends + _DATABASE_ALLOWANCE)
 
     def team_email(self, team: str) -> str | None:

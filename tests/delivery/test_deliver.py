@@ -15,6 +15,7 @@ from temporalio.testing import ActivityEnvironment
 from activities import delivery
 from activities.delivery import Deliveries
 from activities.email import SmtpSender
+from activities.recipients import PHONE_CLOSED
 from infra.delivery_settings import DeliverySettings
 from tests.activities.factories import new_id
 from tests.delivery.conftest import OPERATORS, with_email
@@ -222,7 +223,7 @@ async def test_a_phone_only_customer_is_skipped(
     dispute_id, customer, _ = await open_dispute(pg_pool, email=None)
     key = await queue(pg_pool, dispute_id, "acknowledgement", CUSTOMER, customer.id, customer=customer)
 
-    skipped = DeliveryResult(status="skipped", channels=[], reason="no e-mail address; phone-only customer")
+    skipped = DeliveryResult(status="skipped", channels=[], reason=PHONE_CLOSED)
     assert await deliveries.deliver(key) == skipped
     assert await deliveries.deliver(key) == skipped
     row = await outbox_row(pg_pool, key)
