@@ -28,6 +28,7 @@ from api.routes import (
     privacy,
     reports,
     sellers,
+    whatsapp,
 )
 from infra.customer_links import CustomerLinkSettings
 from infra.postgres import create_pool
@@ -106,6 +107,7 @@ def create_app(
     codec.install(app, codec_server or CodecServerSettings())
     app.include_router(customer_links.router)
     app.include_router(customer_page.router)  # HTML for customers, not in the API's docs
+    app.include_router(whatsapp.router)
     errors.install(app)
     return app
 

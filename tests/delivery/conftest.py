@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import asyncpg
 import pytest
 
@@ -9,6 +11,7 @@ from activities.channels import EmailSender
 from activities.delivery import Deliveries
 from activities.webhooks import HttpWebhookSender
 from infra.delivery_settings import DeliverySettings
+from tests.delivery.phone_servers import JsonReceiver
 from tests.delivery.servers import WEBHOOK_SECRET, HttpReceiver, SmtpSink
 
 SECRET = WEBHOOK_SECRET
@@ -18,6 +21,7 @@ TEAM_EMAILS = {
     "customer_experience": "cx@jamla24.test",
 }
 OPERATORS = "ops@jamla24.test"
+WA_PATH = "/v21.0/1234567890/messages"  # where the phone settings below send WhatsApp
 
 
 @pytest.fixture
@@ -45,3 +49,30 @@ def deliveries(pg_pool: asyncpg.Pool, settings: DeliverySettings) -> Deliveries:
 def with_email(pg_pool: asyncpg.Pool, settings: DeliverySettings, email: EmailSender) -> Deliveries:
     """The activity with another e-mail sender (one that crashes, say) and the real webhook sender."""
     return Deliveries(pg_pool, settings, email, HttpWebhookSender(timeout=5))
+
+
+@pytest.fixture
+async def phone_api() -> AsyncIterator[JsonReceiver]:
+    async with JsonReceiver() as server:
+        yield server
+
+
+@pytest.fixture
+def phone_settings(settings: DeliverySettings, phone_api: JsonReceiver) -> DeliverySettings:
+    return DeliverySettings(
+        **settings.model_dump()
+        | {
+            "whatsapp_api_url": phone_api.url("/v21.0"),
+            "whatsapp_phone_number_id": "1234567890",
+            "whatsapp_token": "wa-token",
+            "sms_api_url": phone_api.url("/sms"),
+            "sms_api_key": "sms-key",
+            "sms_sender": "JAMLA24",
+            "phone_timeout": 5,
+        }
+    )
+
+
+@pytest.fixture
+def phoned(pg_pool: asyncpg.Pool, phone_settings: DeliverySettings) -> Deliveries:
+    return Deliveries.from_settings(pg_pool, phone_settings)

@@ -9,6 +9,7 @@ import asyncpg
 
 from activities.outbox import Outbox
 from activities.store import DisputeStore
+from api.references import generate
 from tests.activities.factories import new_id, record
 from workflows.deadlines import compute_deadlines
 from workflows.delivery import NotificationKey
@@ -17,6 +18,7 @@ from workflows.models import Customer, Deadline, Language, NotificationRequest, 
 
 # Morocco is on UTC+0 for Ramadan until 6 April 2025 and UTC+1 after: the 24-hour deadline falls before
 # the change, the 5-day one after it, so a message that got the offset wrong shows the wrong hour.
+PHONE = "+212612345678"
 FIRST_CONTACT = datetime(2025, 4, 3, 10, 0, tzinfo=UTC)
 
 
@@ -106,3 +108,17 @@ async def outbox_row(pg_pool: asyncpg.Pool, key: NotificationKey) -> asyncpg.Rec
     )
     assert row is not None
     return row
+
+
+async def phone_acknowledgement(
+    pg_pool: asyncpg.Pool, *, email: str | None, language: Language = Language.FR
+) -> tuple[NotificationKey, str]:
+    """A customer's acknowledgement queued, the customer with ``PHONE`` and ``email``; and its reference."""
+    ref = generate()
+    dispute_id, customer, _ = await open_dispute(
+        pg_pool, email=email, phone=PHONE, language=language, reference=ref
+    )
+    key = await queue(
+        pg_pool, dispute_id, "acknowledgement", RecipientKind.CUSTOMER, customer.id, customer=customer
+    )
+    return key, ref

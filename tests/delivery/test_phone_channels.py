@@ -4,72 +4,25 @@ phone-only customer is skipped with the settings that would open one."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
 import pytest
 from temporalio.exceptions import ApplicationError
 
 from activities.delivery import Deliveries
 from activities.recipients import PHONE_CLOSED
-from api.references import generate
-from infra.delivery_settings import DeliverySettings
-from tests.delivery.factories import open_dispute, outbox_row, queue
+from tests.delivery.conftest import WA_PATH
+from tests.delivery.factories import PHONE, outbox_row, phone_acknowledgement
 from tests.delivery.phone_servers import JsonReceiver
 from tests.delivery.servers import SmtpSink
-from workflows.delivery import DeliveryResult, NotificationKey
-from workflows.events import RecipientKind
+from workflows.delivery import DeliveryResult
 from workflows.models import Language
-
-PHONE = "+212612345678"
-WA_PATH = "/v21.0/1234567890/messages"
-
-
-@pytest.fixture
-async def phone_api() -> AsyncIterator[JsonReceiver]:
-    async with JsonReceiver() as server:
-        yield server
-
-
-@pytest.fixture
-def phone_settings(settings: DeliverySettings, phone_api: JsonReceiver) -> DeliverySettings:
-    return DeliverySettings(
-        **settings.model_dump()
-        | {
-            "whatsapp_api_url": phone_api.url("/v21.0"),
-            "whatsapp_phone_number_id": "1234567890",
-            "whatsapp_token": "wa-token",
-            "sms_api_url": phone_api.url("/sms"),
-            "sms_api_key": "sms-key",
-            "sms_sender": "JAMLA24",
-            "phone_timeout": 5,
-        }
-    )
-
-
-@pytest.fixture
-def phoned(pg_pool: asyncpg.Pool, phone_settings: DeliverySettings) -> Deliveries:
-    return Deliveries.from_settings(pg_pool, phone_settings)
-
-
-async def _acknowledgement(
-    pg_pool: asyncpg.Pool, *, email: str | None, language: Language = Language.FR
-) -> tuple[NotificationKey, str]:
-    ref = generate()
-    dispute_id, customer, _ = await open_dispute(
-        pg_pool, email=email, phone=PHONE, language=language, reference=ref
-    )
-    key = await queue(
-        pg_pool, dispute_id, "acknowledgement", RecipientKind.CUSTOMER, customer.id, customer=customer
-    )
-    return key, ref
 
 
 @pytest.mark.parametrize("language", [Language.FR, Language.AR])
 async def test_a_phone_only_customer_gets_whatsapp_and_sms(
     pg_pool: asyncpg.Pool, phoned: Deliveries, phone_api: JsonReceiver, smtp: SmtpSink, language: Language
 ) -> None:
-    key, ref = await _acknowledgement(pg_pool, email=None, language=language)
+    key, ref = await phone_acknowledgement(pg_pool, email=None, language=language)
 
     assert await phoned.deliver(key) == DeliveryResult(status="sent", channels=["whatsapp", "sms"])
 
@@ -107,7 +60,7 @@ async def test_a_phone_only_customer_gets_whatsapp_and_sms(
 async def test_every_channel_once_and_a_retry_resends_only_the_missing_one(
     pg_pool: asyncpg.Pool, phoned: Deliveries, phone_api: JsonReceiver, smtp: SmtpSink
 ) -> None:
-    key, _ = await _acknowledgement(pg_pool, email="salma@example.ma")
+    key, _ = await phone_acknowledgement(pg_pool, email="salma@example.ma")
     phone_api.answers["/sms"] = [503]
 
     with pytest.raises(ApplicationError) as later:
@@ -126,7 +79,7 @@ async def test_every_channel_once_and_a_retry_resends_only_the_missing_one(
 async def test_a_400_from_whatsapp_is_refused_for_good(
     pg_pool: asyncpg.Pool, phoned: Deliveries, phone_api: JsonReceiver
 ) -> None:
-    key, _ = await _acknowledgement(pg_pool, email=None)
+    key, _ = await phone_acknowledgement(pg_pool, email=None)
     phone_api.answers[WA_PATH] = [400]
 
     with pytest.raises(ApplicationError) as refused:
@@ -140,7 +93,7 @@ async def test_a_400_from_whatsapp_is_refused_for_good(
 async def test_a_500_from_whatsapp_is_retried(
     pg_pool: asyncpg.Pool, phoned: Deliveries, phone_api: JsonReceiver
 ) -> None:
-    key, _ = await _acknowledgement(pg_pool, email=None)
+    key, _ = await phone_acknowledgement(pg_pool, email=None)
     phone_api.answers[WA_PATH] = [500, 429]
 
     for _ in range(2):
@@ -154,7 +107,7 @@ async def test_a_500_from_whatsapp_is_retried(
 async def test_with_no_phone_channel_configured_a_phone_only_customer_is_skipped(
     pg_pool: asyncpg.Pool, deliveries: Deliveries, smtp: SmtpSink
 ) -> None:
-    key, _ = await _acknowledgement(pg_pool, email=None)
+    key, _ = await phone_acknowledgement(pg_pool, email=None)
 
     result = await deliveries.deliver(key)
 
