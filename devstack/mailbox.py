@@ -3,7 +3,8 @@
 ``python -m devstack.mailbox --port 1025 --dir .data/mail``: point the worker at it (SMTP_HOST=127.0.0.1,
 SMTP_PORT=1025, SMTP_TLS=none) and open the files with any mail program to read what the service sent.
 Files are named by arrival time and Message-ID, so they sort in the order they came; a resend of the
-same message (same Message-ID) shows up as a second file next to the first.
+same message (same Message-ID) shows up as a second file next to the first. With ``--phone-port`` it also
+keeps the WhatsApp and SMS messages (``devstack.phone_inbox``), under ``--phone-dir``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from devstack import phone_inbox
 
 HOSTNAME = "mailbox.localhost"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
@@ -63,8 +66,15 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
     parser.add_argument("--dir", type=Path, default=Path(".data") / "mail")
+    parser.add_argument("--phone-port", type=int, default=None)
+    parser.add_argument("--phone-dir", type=Path, default=Path(".data") / "phone")
     args = parser.parse_args(argv)
     server = await serve(args.dir, args.host, args.port)
+    phones = None
+    if args.phone_port is not None:
+        phones = await phone_inbox.serve(args.phone_dir, args.host, args.phone_port)
+        where = f"{args.host}:{args.phone_port}, kept in {args.phone_dir}"
+        print(f"mailbox: WhatsApp and SMS on {where}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -72,6 +82,9 @@ async def main(argv: list[str] | None = None) -> None:
     print(f"mailbox: SMTP on {args.host}:{args.port}, messages kept in {args.dir.resolve()}", flush=True)
     async with server:
         await stop.wait()
+    if phones is not None:
+        phones.close()
+        await phones.wait_closed()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ class DevStackSettings(BaseSettings):
 
     api_port: int = 8000
     mailbox_port: int = 1025
+    phone_inbox_port: int = 1026  # WhatsApp and SMS, kept beside the mailbox's e-mail
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     # Worker processes; each serves its Prometheus endpoint on 127.0.0.1, the first on

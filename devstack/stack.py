@@ -30,6 +30,7 @@ from pathlib import Path
 from api import sellers_import
 from api.auth import KeyRole, create_key, is_active
 from api.seller_directory import Written
+from devstack import phone_inbox
 from devstack.postgres import start_embedded, stop_embedded
 from devstack.processes import STOP_GRACE, Child
 from devstack.settings import DEFAULT_DATA_DIR, DevStackSettings
@@ -145,12 +146,17 @@ class DevStack:
             str(self.settings.mailbox_port),
             "--dir",
             str(mail_dir),
+            "--phone-port",
+            str(self.settings.phone_inbox_port),
+            "--phone-dir",
+            str(self.data / "phone"),
         ]
         mailbox = Child("mailbox", [sys.executable, *mailbox_argv], cwd=ROOT)
         await mailbox.start()
         self.on_exit("mailbox", mailbox.stop)
         self.children.append(mailbox)
-        say(f"mailbox started (pid {mailbox.pid}), e-mail kept in {mail_dir}")
+        phones = self.data / "phone"
+        say(f"mailbox started (pid {mailbox.pid}), e-mail kept in {mail_dir}, WhatsApp and SMS in {phones}")
 
         env = {
             **os.environ,
@@ -161,6 +167,7 @@ class DevStack:
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.settings.mailbox_port),
             "SMTP_TLS": "none",
+            **phone_inbox.settings(self.settings.phone_inbox_port),
             **self.customer_links(),
         }
         if payload_keys.payload_key_file is not None:
@@ -287,6 +294,8 @@ class DevStack:
             f"  database     {_without_password(self.database_url)}\n"
             f"  data         {self.data} (postgres/, temporal.db; Temporal's log: temporal.log)\n"
             f"  e-mail sent  {self.data / 'mail'} (.eml files; SMTP on port {self.settings.mailbox_port})\n"
+            f"  phone sent   {self.data / 'phone'} (whatsapp/, sms/: .json files;"
+            f" HTTP on port {self.settings.phone_inbox_port})\n"
             f"  operator key {self.keys.get('OPERATOR_KEY', '(none)')}\n"
             f"  all local keys (operator, intake, agents of tiers 1-3, seller S-1001, marketplace):\n"
             f"               source {self.data / KEYS_FILE}\n"
@@ -344,4 +353,3 @@ async def main() -> int:
         return 1
     say("stopped")
     return 0
-
