@@ -10,10 +10,13 @@ from temporalio.exceptions import ApplicationError
 
 from activities.delivery import Deliveries
 from activities.recipients import PHONE_CLOSED
+from api import customer_link_store
+from infra.delivery_settings import DeliverySettings
 from tests.delivery.conftest import WA_PATH
 from tests.delivery.factories import PHONE, outbox_row, phone_acknowledgement
 from tests.delivery.phone_servers import JsonReceiver
 from tests.delivery.servers import SmtpSink
+from tests.delivery.test_customer_link_in_messages import BASE, LINKS
 from workflows.delivery import DeliveryResult
 from workflows.models import Language
 
@@ -113,3 +116,19 @@ async def test_with_no_phone_channel_configured_a_phone_only_customer_is_skipped
 
     assert result == DeliveryResult(status="skipped", channels=[], reason=PHONE_CLOSED)
     assert "WHATSAPP_TOKEN" in PHONE_CLOSED and "SMS_API_KEY" in PHONE_CLOSED
+
+
+async def test_the_page_link_is_the_third_parameter_and_in_the_sms(
+    pg_pool: asyncpg.Pool, phone_settings: DeliverySettings, phone_api: JsonReceiver
+) -> None:
+    with_links = Deliveries.from_settings(pg_pool, phone_settings, LINKS)
+    key, ref = await phone_acknowledgement(pg_pool, email=None)
+    assert key.dispute_id is not None and await customer_link_store.issue(pg_pool, key.dispute_id, LINKS)
+
+    await with_links.deliver(key)
+
+    [whatsapp] = phone_api.at(WA_PATH)
+    texts = [p["text"] for p in whatsapp["template"]["components"][0]["parameters"]]
+    assert texts[0] == ref and texts[2].startswith(BASE)
+    [sms] = phone_api.at("/sms")
+    assert sms["text"].endswith(texts[2]) and len(sms["text"]) <= 160
