@@ -62,8 +62,6 @@ class DeliverySettings(BaseSettings):
     whatsapp_api_url: str | None = None  # e.g. https://graph.facebook.com/v21.0
     whatsapp_phone_number_id: str | None = None
     whatsapp_token: SecretStr | None = None
-    whatsapp_app_secret: SecretStr | None = None  # verifies the status webhooks' X-Hub-Signature-256
-    whatsapp_verify_token: SecretStr | None = None  # answers the webhook's GET handshake
     sms_api_url: str | None = None
     sms_api_key: SecretStr | None = None
     sms_sender: str | None = None  # the sender id the aggregator registered, e.g. JAMLA24
@@ -76,7 +74,7 @@ class DeliverySettings(BaseSettings):
         "smtp_username", "smtp_password", "seller_webhook_url", "alerts_webhook_url", "webhook_secret",
         "seller_webhook_secret", "seller_webhook_secret_previous", "alerts_webhook_secret",
         "alerts_webhook_secret_previous", "operators_email", "whatsapp_api_url", "whatsapp_phone_number_id",
-        "whatsapp_token", "whatsapp_app_secret", "whatsapp_verify_token", "sms_api_url", "sms_api_key",
+        "whatsapp_token", "sms_api_url", "sms_api_key",
         "sms_sender", mode="before",
     )  # fmt: skip
     @classmethod
@@ -138,3 +136,18 @@ class DeliverySettings(BaseSettings):
     def team_email(self, team: str) -> str | None:
         """The team's address; an empty string in NOTIFY_TEAM_EMAILS turns that team's e-mail off."""
         return (DEFAULT_TEAM_EMAILS | self.notify_team_emails).get(team) or None
+
+
+class WhatsAppWebhookSettings(BaseSettings):
+    """``WHATSAPP_APP_SECRET`` and ``WHATSAPP_VERIFY_TOKEN``: what the API's ``/webhooks/whatsapp`` checks
+    Meta's status callbacks and subscription handshake with (the worker sends; the API hears back)."""
+
+    model_config = SettingsConfigDict(env_prefix="", frozen=True)
+
+    whatsapp_app_secret: SecretStr | None = None  # verifies the status webhooks' X-Hub-Signature-256
+    whatsapp_verify_token: SecretStr | None = None  # answers the webhook's GET handshake
+
+    @field_validator("whatsapp_app_secret", "whatsapp_verify_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value

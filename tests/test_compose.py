@@ -23,7 +23,7 @@ from pydantic_settings import BaseSettings
 from devstack.processes import STOP_GRACE
 from devstack.temporal_dev import _CLI_TYPES
 from infra.customer_links import CustomerLinkSettings
-from infra.delivery_settings import DeliverySettings
+from infra.delivery_settings import DeliverySettings, WhatsAppWebhookSettings
 from infra.settings import CodecServerSettings, PayloadKeySettings, Settings, SlaSettings
 from workflows.search_attributes import ALL
 
@@ -35,7 +35,14 @@ OUR_IMAGE = ("migrate", "worker", "api")
 READS: dict[str, tuple[type[BaseSettings], ...]] = {
     "migrate": (Settings,),
     "worker": (Settings, DeliverySettings, PayloadKeySettings, CustomerLinkSettings),
-    "api": (Settings, SlaSettings, PayloadKeySettings, CodecServerSettings, CustomerLinkSettings),
+    "api": (
+        Settings,
+        SlaSettings,
+        PayloadKeySettings,
+        CodecServerSettings,
+        CustomerLinkSettings,
+        WhatsAppWebhookSettings,
+    ),
 }
 COMPLETED, HEALTHY = "service_completed_successfully", "service_healthy"
 

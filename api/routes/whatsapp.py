@@ -12,18 +12,18 @@ from fastapi.responses import PlainTextResponse
 
 from api import whatsapp_status
 from api.deps import PoolDep
-from infra.delivery_settings import DeliverySettings
+from infra.delivery_settings import WhatsAppWebhookSettings
 
 router = APIRouter(tags=["webhooks"])
 
 
 @cache
-def delivery_settings() -> DeliverySettings:
-    """The environment's ``WHATSAPP_*`` settings (tests override this dependency)."""
-    return DeliverySettings()
+def webhook_settings() -> WhatsAppWebhookSettings:
+    """The environment's webhook settings (tests override this dependency)."""
+    return WhatsAppWebhookSettings()
 
 
-SettingsDep = Annotated[DeliverySettings, Depends(delivery_settings)]
+SettingsDep = Annotated[WhatsAppWebhookSettings, Depends(webhook_settings)]
 
 
 @router.get(

@@ -17,7 +17,7 @@ from activities.delivery import Deliveries
 from api.deps import get_pool
 from api.routes import whatsapp
 from api.whatsapp_status import signature
-from infra.delivery_settings import DeliverySettings
+from infra.delivery_settings import DeliverySettings, WhatsAppWebhookSettings
 from tests.delivery.factories import phone_acknowledgement
 from tests.delivery.phone_servers import JsonReceiver
 from tests.delivery.servers import SmtpSink
@@ -29,10 +29,8 @@ APP_SECRET = "wa-app-secret"
 async def api(pg_pool: asyncpg.Pool, phone_settings: DeliverySettings) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     app.include_router(whatsapp.router)
-    configured = DeliverySettings(
-        **phone_settings.model_dump() | {"whatsapp_app_secret": APP_SECRET, "whatsapp_verify_token": "vt"}
-    )
-    app.dependency_overrides[whatsapp.delivery_settings] = lambda: configured
+    configured = WhatsAppWebhookSettings(whatsapp_app_secret=APP_SECRET, whatsapp_verify_token="vt")
+    app.dependency_overrides[whatsapp.webhook_settings] = lambda: configured
     app.dependency_overrides[get_pool] = lambda: pg_pool
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         yield client

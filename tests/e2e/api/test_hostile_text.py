@@ -67,6 +67,8 @@ ROLE = {
     ("GET", "/healthz"): None,
     ("GET", "/readyz"): None,
     ("GET", "/metrics"): None,
+    ("GET", "/webhooks/whatsapp"): None,  # signed by Meta, or its verify token: no API key
+    ("POST", "/webhooks/whatsapp"): None,
 }
 # Valid values of the required query parameters, so that only the spoiled one is wrong.
 REQUIRED_QUERY = {"/reports/sla": {"from": "2026-03-01", "to": "2026-03-02"}}

@@ -13,9 +13,19 @@ from activities.templating import format_local
 from api.customer_texts import TEXTS
 from tests.e2e.api.helpers import auth, eventually
 from tests.e2e.browser.conftest import PHONE, Service
+from tests.e2e.conftest import ROOT
 from workflows.models import Language
 
 FR, AR = TEXTS[Language.FR], TEXTS[Language.AR]
+# Screenshots of the page in each language, kept for people to look at (CI collects the folder).
+SCREENSHOTS = ROOT / "test-artifacts" / "customer-page"
+
+
+async def screenshot(page: Page, language: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{language}.png"
+    await page.screenshot(path=path, full_page=True)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 async def fits_the_phone(page: Page) -> None:
@@ -55,6 +65,7 @@ async def test_the_link_in_the_acknowledgement_shows_the_dispute_in_french_then_
     body = await page.locator("body").inner_text()
     assert "Amina" not in body and email not in body  # nothing of the customer's contact details
     await fits_the_phone(page)
+    await screenshot(page, "fr")
 
     await page.get_by_role("link", name="العربية").click()
 
@@ -63,6 +74,13 @@ async def test_the_link_in_the_acknowledgement_shows_the_dispute_in_french_then_
     await expect(page.locator("#status")).to_have_text(AR["status_open"])
     await expect(page.locator("#reference")).to_have_text(dispute["reference"])
     await fits_the_phone(page)
+    await screenshot(page, "ar")
+
+    await page.get_by_role("link", name="English").click()
+
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await fits_the_phone(page)
+    await screenshot(page, "en")
     await page.close()
 
 
