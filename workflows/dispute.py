@@ -78,6 +78,7 @@ class DisputeWorkflow:
         self._clocks = Clocks(self._state, self._policy)
         self._to = Recipients(input.customer, self._state)
         self._visibility = Visibility(self._state)
+        # The outreach records events in the journal, and the journal tells it what was delivered.
         self._outreach = Outreach(self._state, self._clocks, lambda *a, **k: self._event(*a, **k), self._to)
         journal = Journal(input, self._state, self._to, self._visibility, refused, self._outreach.delivered)
         self._journal, self._event = journal, journal.record
