@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from tests.e2e.api.conftest import Keys
 
 Json = dict[str, Any]
+
+
+@asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process HTTP client of ``app``, the app started (its lifespan) while the client is used."""
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
+    ):
+        yield http
 
 
 def auth(token: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from api.app import create_app
 from devstack.processes import Child
 from tests.delivery.servers import SmtpSink
 from tests.e2e.api.conftest import Keys, api_settings
-from tests.e2e.api.helpers import auth, eventually, intake_body
+from tests.e2e.api.helpers import auth, eventually, intake_body, served
 from tests.workflows.test_notifications import EXPECTED
 from workflows.models import SlaPolicy
 
@@ -44,10 +44,8 @@ async def fast_api(
     temporal_dev_server: str, database_url: str, worker: Child
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(api_settings(temporal_dev_server, database_url), policy=POLICY, key_cache_ttl=0)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as client:
-            yield client
+    async with served(app) as client:
+        yield client
 
 
 async def test_a_dispute_opened_over_http_and_left_alone_tells_each_party_once(

@@ -27,7 +27,7 @@ from devstack.processes import Child
 from infra.migrate import migrate
 from infra.postgres import create_pool
 from tests.e2e.api.conftest import LINKS, Keys, api_settings
-from tests.e2e.api.helpers import auth, intake_body
+from tests.e2e.api.helpers import auth, intake_body, served
 from workflows.models import Channel, SlaPolicy
 
 Send = Callable[[], Awaitable[httpx.Response]]
@@ -40,6 +40,15 @@ class OwnPostgres:
 
     async def stop(self) -> None:
         await asyncio.to_thread(stop_embedded, self.data_dir)
+
+    async def key(self, role: KeyRole, name: str, seller_id: str | None = None) -> str:
+        """A new API key of ``role``, straight into this server's database."""
+        pool = await create_pool(self.url, max_size=1)
+        try:
+            _, token = await create_key(pool, role, name, seller_id=seller_id)
+        finally:
+            await pool.close()
+        return token
 
     async def start(self) -> None:
         """The same server again, on the same data (and so at the same address)."""
@@ -63,20 +72,12 @@ async def test_postgresql_down_is_a_503_naming_it_on_every_route_and_up_again_se
     own_postgres: OwnPostgres, temporal_dev_server: str, worker: Child, keys: Keys
 ) -> None:
     url = own_postgres.url
-    pool = await create_pool(url, max_size=1)
-    try:
-        _, intake = await create_key(pool, KeyRole.INTAKE, "chat-intake-pg")
-        _, operator = await create_key(pool, KeyRole.OPERATOR, "operator-pg")
-        _, seller = await create_key(pool, KeyRole.SELLER, "seller-pg", seller_id=keys.seller_id)
-    finally:
-        await pool.close()
+    intake = await own_postgres.key(KeyRole.INTAKE, "chat-intake-pg")
+    operator = await own_postgres.key(KeyRole.OPERATOR, "operator-pg")
+    seller = await own_postgres.key(KeyRole.SELLER, "seller-pg", seller_id=keys.seller_id)
     # No key cache: every request asks PostgreSQL who is calling.
     app = create_app(api_settings(temporal_dev_server, url), policy=SlaPolicy(), key_cache_ttl=0)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
-    ):
+    async with served(app) as http:
         opened = await http.post("/disputes", json=intake_body(keys), headers=auth(intake))
         assert opened.status_code == 201, opened.text
         dispute_id = opened.json()["dispute_id"]
@@ -121,21 +122,13 @@ async def test_postgresql_down_is_a_503_naming_it_on_every_route_and_up_again_se
 async def test_with_postgresql_down_no_reference_is_given_nor_looked_up_and_no_dispute_starts(
     own_postgres: OwnPostgres, temporal_dev_server: str, worker: Child, keys: Keys
 ) -> None:
-    pool = await create_pool(own_postgres.url, max_size=1)
-    try:
-        _, intake = await create_key(pool, KeyRole.INTAKE, "chat-intake-refs")
-        _, operator = await create_key(pool, KeyRole.OPERATOR, "operator-refs")
-    finally:
-        await pool.close()
+    intake = await own_postgres.key(KeyRole.INTAKE, "chat-intake-refs")
+    operator = await own_postgres.key(KeyRole.OPERATOR, "operator-refs")
     # Keys cached for the test's length: the requests below reach the references, not the key check.
     app = create_app(
         api_settings(temporal_dev_server, own_postgres.url), policy=SlaPolicy(), key_cache_ttl=600
     )
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
-    ):
+    async with served(app) as http:
         opened = await http.post("/disputes", json=intake_body(keys), headers=auth(intake))
         assert opened.status_code == 201, opened.text
         reference = opened.json()["reference"]
@@ -161,18 +154,10 @@ async def test_with_postgresql_down_no_reference_is_given_nor_looked_up_and_no_d
 async def test_with_postgresql_down_the_customers_page_is_a_503_page_and_up_again_serves(
     own_postgres: OwnPostgres, temporal_dev_server: str, worker: Child, keys: Keys
 ) -> None:
-    pool = await create_pool(own_postgres.url, max_size=1)
-    try:
-        _, intake = await create_key(pool, KeyRole.INTAKE, "chat-intake-page")
-    finally:
-        await pool.close()
+    intake = await own_postgres.key(KeyRole.INTAKE, "chat-intake-page")
     settings = api_settings(temporal_dev_server, own_postgres.url)
     app = create_app(settings, policy=SlaPolicy(), key_cache_ttl=600, links=LINKS)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
-    ):
+    async with served(app) as http:
         opened = await http.post("/disputes", json=intake_body(keys), headers=auth(intake))
         assert opened.status_code == 201, opened.text
         link = await CustomerLinks(app.state.resources.pool, LINKS).url(opened.json()["dispute_id"])

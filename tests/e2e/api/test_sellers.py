@@ -32,7 +32,7 @@ from api.auth import KeyRole, create_key
 from infra.delivery_settings import DeliverySettings
 from tests.delivery.servers import HttpReceiver, Mail, SmtpSink
 from tests.e2e.api.conftest import Keys, api_settings
-from tests.e2e.api.helpers import Json, auth, eventually, intake_body
+from tests.e2e.api.helpers import Json, auth, eventually, intake_body, served
 from worker import build_worker
 from workflows.models import Actor, ReinstateRequest, Role, SlaPolicy, StrikeReason, StrikeRequest
 from workflows.seller_account import SellerAccountChangeResult, SellerAccountChangeWorkflow, workflow_id
@@ -215,11 +215,7 @@ async def unattended(temporal_dev_server: str, database_url: str) -> AsyncIterat
     """The API on a task queue no worker polls: its disputes are accepted and never recorded."""
     queue = f"unattended-{uuid.uuid4().hex[:8]}"
     app = create_app(api_settings(temporal_dev_server, database_url, queue), policy=SlaPolicy())
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30) as http,
-    ):
+    async with served(app) as http:
         yield http
 
 
