@@ -108,6 +108,7 @@ class _Prepared:
     language: Language  # the one it is written in
     secrets: dict[str, tuple[str, ...]]  # each webhook channel's receiver's
     short: ShortMessage  # what WhatsApp and SMS say
+    alternatives: bool  # the first channel that takes it is enough (``Route.alternatives``)
 
 
 class Deliveries:
@@ -183,7 +184,7 @@ class Deliveries:
             # Not a crash: the attempt ends here, so free the row for the retry at once.
             await self._pool.execute(_RELEASE, row["id"], f"unexpected {type(error).__name__}")
             raise
-        return await self._finish(key, row["id"], refused, unavailable, message.skipped)
+        return await self._finish(key, row["id"], refused, unavailable, message)
 
     @activity.defn(name="deliver_notifications")
     async def deliver_all(self, keys: list[NotificationKey]) -> list[DeliveryResult]:
@@ -263,6 +264,8 @@ class Deliveries:
         _log(key, f"already {recorded['status']}, nothing sent")
         failed = recorded["channels_failed"]
         reason = _join(failed, "summary") if failed else recorded["last_error"]
+        if recorded["status"] == "sent":  # an alternative may have been refused before one took it
+            reason = None
         return DeliveryResult.model_validate(
             {"status": recorded["status"], "channels": recorded["channels_done"], "reason": reason}
         )
@@ -299,15 +302,25 @@ class Deliveries:
             recipient.skipped,
             language,
             recipient.secrets,
-            ShortMessage(key.kind, language, str(context["ref"] or ""), link),
+            ShortMessage(
+                key.kind, language, str(context["ref"] or ""), link or self._settings.customer_help_url
+            ),
+            recipient.alternatives,
         )
 
     async def _send(self, row: asyncpg.Record, message: _Prepared) -> tuple[_Failures, _Failures]:
-        """Send on each channel neither done nor refused before; return the refusals and the failures."""
+        """Send on each channel neither done nor refused before; return the refusals and the failures.
+
+        Alternatives stop at the first channel that took it (now or on an earlier attempt), and at one that
+        may take it later: the next is tried only after a refusal, so a customer is told once.
+        """
         refused: _Failures = dict(row["channels_failed"])
         unavailable: _Failures = {}
+        done = set(row["channels_done"])
         for channel, target in message.channels:
-            if channel in row["channels_done"] or channel in refused:
+            if message.alternatives and (done or unavailable):
+                break
+            if channel in done or channel in refused:
                 continue
             try:
                 if channel == EMAIL:
@@ -329,6 +342,7 @@ class Deliveries:
                 unavailable[channel] = {"summary": failure.summary, "detail": failure.detail}
             else:
                 await self._pool.execute(_CHANNEL_DONE, row["id"], channel)
+                done.add(channel)
         return refused, unavailable
 
     def _email_message(self, row: asyncpg.Record, to: str, message: _Prepared) -> EmailMessage:
@@ -353,7 +367,7 @@ class Deliveries:
         row_id: int,
         refused: _Failures,
         unavailable: _Failures,
-        skipped: str,
+        message: _Prepared,
     ) -> DeliveryResult:
         done = list(
             await self._pool.fetchval("SELECT channels_done FROM notifications WHERE id = $1", row_id)
@@ -364,7 +378,8 @@ class Deliveries:
             _log(key, f"waiting for {', '.join(unavailable)}", done)
             summary = _join(unavailable, "summary")
             raise ApplicationError(f"{_label(key)}: not delivered yet ({summary})", type=DELIVERY_UNAVAILABLE)
-        if refused:
+        # An alternative that took it makes up for those refused before it (kept on the row).
+        if refused and not (message.alternatives and done):
             reason = _join(refused, "summary")
             await self._pool.execute(_FINISH, row_id, "failed", _join(refused, "detail"))
             _log(key, "failed", done)
@@ -375,10 +390,10 @@ class Deliveries:
                 type=DELIVERY_REFUSED,
                 non_retryable=True,
             )
-        status = "sent" if done else "skipped"
-        await self._pool.execute(_FINISH, row_id, status, None if done else skipped)
+        status, skipped = ("sent", None) if done else ("skipped", message.skipped)
+        await self._pool.execute(_FINISH, row_id, status, skipped)
         _log(key, status, done)
-        return DeliveryResult(status=status, channels=done, reason=None if done else skipped)
+        return DeliveryResult(status=status, channels=done, reason=skipped)
 
 
 def _join(failures: _Failures, part: str) -> str:

@@ -72,7 +72,7 @@ class ShortMessage:
     kind: str
     language: Language
     ref: str
-    link: str | None
+    link: str  # the dispute's page; without one (none in force), where customers find the service
 
     @property
     def phrase(self) -> str:
@@ -80,14 +80,14 @@ class ShortMessage:
 
     @property
     def parameters(self) -> list[str]:
-        """The WhatsApp template's body parameters, in order: reference, status, link (when there is one)."""
-        return [self.ref, self.phrase, *([self.link] if self.link else [])]
+        """The WhatsApp template's body parameters, in order: reference, status, link. Always three: an
+        approved template takes exactly the number it was approved with."""
+        return [self.ref, self.phrase, self.link]
 
     @property
     def text(self) -> str:
         """The SMS: ``Jamla24: <status>. Ref. <reference> <link>``."""
-        parts = [f"Jamla24: {self.phrase}.", f"{_REFERENCE[self.language]} {self.ref}"]
-        return " ".join([*parts, *([self.link] if self.link else [])])
+        return f"Jamla24: {self.phrase}. {_REFERENCE[self.language]} {self.ref} {self.link}"
 
 
 def client_reference(row_id: int, channel: str) -> str:
@@ -106,13 +106,18 @@ async def _post(
             return await own.post(url, json=body, headers=headers)
 
 
+# Not the message's fault: a token to renew (401), a timeout, a rate limit; the same message may pass later.
+_TRY_AGAIN = {401, 408, 425, 429}
+
+
 def _judge(channel: str, response: httpx.Response) -> None:
-    """2xx taken; 429 and 5xx later; any other answer (a bad number, an unknown template) for good."""
+    """2xx taken; the above and 5xx later; any other answer (a number not on WhatsApp, a template not
+    approved, a malformed message) for good."""
     code = response.status_code
     if 200 <= code < 300:
         return
     detail = f"HTTP {code} {response.text[:200]}".strip()
-    if code == 429 or code >= 500:
+    if code in _TRY_AGAIN or code >= 500:
         raise Unavailable(f"{channel} HTTP {code}", detail)
     raise Refused(f"{channel} HTTP {code}", detail)
 

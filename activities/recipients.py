@@ -26,7 +26,8 @@ _DISPUTE_FIELDS = (
 )  # fmt: skip
 DISPUTE_QUERY = (
     f"SELECT {', '.join(_DISPUTE_FIELDS)}, reference, deadlines, customer_name, customer_email,"
-    " customer_phone, state->>'description' AS description FROM disputes WHERE dispute_id = $1"
+    " customer_phone, customer_channel, state->>'description' AS description FROM disputes"
+    " WHERE dispute_id = $1"
 )
 # The change a strike made during a dispute. Strikes only raise an account, so one dispute's changes
 # reach distinct statuses (short of a reinstatement in between): the status the message names finds it.
@@ -58,6 +59,9 @@ class Route:
     language: Language | None = None
     # Each webhook channel's receiver's secrets, current first: what its events are signed with.
     secrets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The channels are alternatives, in order: the message goes by the first that takes it, and by the
+    # next only when the one before refused it for good (a customer's: told once, not on every channel).
+    alternatives: bool = False
 
 
 async def route(
@@ -101,18 +105,20 @@ PHONE_CLOSED = (
 
 
 def _customer(settings: DeliverySettings, dispute: asyncpg.Record | None) -> Route:
-    """E-mail when the customer gave an address; WhatsApp and SMS, those configured, when it gave a phone
-    (E.164, as intake checks it)."""
+    """The customer's channels as alternatives: the one it prefers first (when open), then e-mail, WhatsApp,
+    SMS, those it gave an address for (a phone in E.164, as intake checks it) and the settings open."""
     if dispute is None:
         return Route(None, skipped="no e-mail address or phone")
     email, phone = dispute["customer_email"], dispute["customer_phone"]
-    channels = [(EMAIL, email)] if email else []
-    if phone:
-        channels += [(channel, phone) for channel, open_ in ((WHATSAPP, settings.whatsapp_open),
-                                                             (SMS, settings.sms_open)) if open_]  # fmt: skip
+    candidates = [(EMAIL, email), (WHATSAPP, phone if settings.whatsapp_open else None),
+                  (SMS, phone if settings.sms_open else None)]  # fmt: skip
+    channels = [(channel, target) for channel, target in candidates if target]
+    preferred = [c for c in channels if c[0] == dispute["customer_channel"]]
+    channels = preferred + [c for c in channels if c not in preferred]
+    name = dispute["customer_name"]
     if channels:
-        return Route(dispute["customer_name"], channels)
-    return Route(dispute["customer_name"], skipped=PHONE_CLOSED if phone else "no e-mail address or phone")
+        return Route(name, channels, alternatives=True)
+    return Route(name, skipped=PHONE_CLOSED if phone else "no e-mail address or phone")
 
 
 async def _seller(pool: asyncpg.Pool, settings: DeliverySettings, seller_id: str) -> Route:

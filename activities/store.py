@@ -21,7 +21,7 @@ _SUMMARY_COLUMNS = (
     "seller_contact_released", "findings_at", "outcome", "closed_at", "breach_reminders", "deadlines",
     "state",
 )  # fmt: skip
-_CONTACT_COLUMNS = ("customer_name", "customer_email", "customer_phone")
+_CONTACT_COLUMNS = ("customer_name", "customer_email", "customer_phone", "customer_channel")
 _ROW_COLUMNS = ("dispute_id", *_SUMMARY_COLUMNS)
 _COLUMNS = (*_ROW_COLUMNS, *_CONTACT_COLUMNS)
 
@@ -38,7 +38,8 @@ WHERE disputes.revision < EXCLUDED.revision
 
 # The contact details come with the first event only; if that event lands after a newer one, keep them anyway.
 _FILL_CONTACT = """
-UPDATE disputes SET customer_name = $2, customer_email = $3, customer_phone = $4, updated_at = now()
+UPDATE disputes
+SET customer_name = $2, customer_email = $3, customer_phone = $4, customer_channel = $5, updated_at = now()
 WHERE dispute_id = $1 AND customer_name IS NULL AND customer_email IS NULL AND customer_phone IS NULL
 """
 
@@ -52,7 +53,11 @@ class DisputeStore:
         """Queue the event's notifications, append the event and bring the read model up to its revision,
         in one transaction; idempotent."""
         event, summary, customer = record.event, record.summary, record.customer
-        contact = (customer.name, customer.email, customer.phone) if customer else (None, None, None)
+        contact = (
+            (customer.name, customer.email, customer.phone, customer.preferred_channel)
+            if customer
+            else (None, None, None, None)
+        )
         row = summary.model_dump(mode="json", include=set(_ROW_COLUMNS))
         row["state"] = summary.model_dump(mode="json")  # the whole state, for reads without the workflow
         # Timestamps go in as datetimes, not their JSON text.

@@ -11,7 +11,8 @@ autoescaping, so nothing a customer or agent typed can inject markup.
 Templates see: ``ref`` (the dispute id), ``name`` (the recipient's, or None), ``recipient_kind``,
 ``team``, ``data`` (the notification's), ``dispute`` (tier, status, order_id, category, seller_id,
 outcome, sla_breached, breach_reminders), ``deadlines`` (kind -> datetime) and ``link`` (a customer's
-message: the dispute's private page, when it has one; else None); filters ``datetime``
+message: the dispute's private page, when it has one; else None; a message whose body does not give it
+ends with ``_common.txt``'s ``page`` paragraph, which does); filters ``datetime``
 (local date and time in the recipient's language) and ``oneline``. A message about a seller's account
 rather than a dispute (a reinstatement) has ``ref`` and ``dispute`` None and no deadlines; its ``data``
 holds the change (``seller_id``, ``from``, ``to``, ``status``, ``reason``, ``at``). A seller's
@@ -106,6 +107,8 @@ def render(
     common = _env.get_template(f"{language.value}/_common.txt").make_module(values)
     message = _env.get_template(f"{language.value}/{recipient_kind.value}/{kind}.txt").make_module(values)
     title, body_text = (_part(message, name) for name in ("subject", "body"))
+    if values["link"] and values["link"] not in body_text:  # every customer message leads to the page
+        body_text += "\n\n" + _part(common, "page")
     title = _oneline(title)
     tag = f"[Jamla24 #{context['ref']}]" if context["ref"] else "[Jamla24]"
     # The tag goes where the reading starts, so it does not flip the direction of an Arabic subject.
@@ -132,7 +135,7 @@ def labels(language: Language) -> dict[str, dict[str, str]]:
     that whatever else shows a dispute to its customer (their page) names things as the messages do."""
     # What the shared parts need to render (a message without a dispute names a seller account).
     values: dict[str, Any] = {"language": language.value, "recipient_kind": "customer", "name": None}
-    values |= {"ref": None, "data": {"seller_id": ""}}
+    values |= {"ref": None, "data": {"seller_id": ""}, "link": None}
     common = _env.get_template(f"{language.value}/_common.txt").make_module(values)
     return {name: dict(getattr(common, name)) for name in ("categories", "outcomes", "teams")}
 

@@ -188,8 +188,7 @@ _AR = {
     "error_character": "{field}: يحتوي النص على حرف لا يمكن قبوله (حرف تحكم). احذفه ثم أعد الإرسال.",
     "error_invalid": "{field}: هذه القيمة غير مقبولة.",
     "form_refused": (
-        "هذه الاستمارة لم تُرسل من صفحتك، أو لم تعد صالحة: لم يُنفَّذ أي شيء. أعد تحميل الصفحة وحاول من "
-        "جديد."
+        "هذه الاستمارة لم تُرسل من صفحتك، أو لم تعد صالحة: لم يُنفَّذ أي شيء. أعد تحميل الصفحة وحاول من جديد."
     ),
     "busy": (
         "تعذرت معالجة طلبك فوراً، وقد تتم معالجته بعد لحظات. أعد تحميل الصفحة لمعرفة حالة نزاعك قبل أن تحاول "
@@ -267,8 +266,7 @@ _EN = {
     "contact_released": "The seller's contact details have been sent to you.",
     "withdraw_title": "Withdraw my complaint",
     "withdraw_text": (
-        "Is the problem solved, or do you no longer wish to pursue it? Tell us why: the dispute will "
-        "close."
+        "Is the problem solved, or do you no longer wish to pursue it? Tell us why: the dispute will close."
     ),
     "reason_label": "Why?",
     "withdraw_button": "Withdraw my complaint",
@@ -313,8 +311,7 @@ _EN = {
     "footer_times": "Dates and times are Morocco time (Casablanca).",
     "footer_private": "This page is yours alone: do not share its link.",
     "service": (
-        "Customer service: 05 39 42 01 42, Monday to Friday 9:00 to 21:00, Saturday and Sunday 9:00 to "
-        "18:00."
+        "Customer service: 05 39 42 01 42, Monday to Friday 9:00 to 21:00, Saturday and Sunday 9:00 to 18:00."
     ),
 }
 

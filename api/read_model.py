@@ -28,7 +28,7 @@ from workflows.models import (
 _SUMMARY_FIELDS = ", ".join(DisputeSummary.model_fields)
 
 _ROW = f"""
-SELECT {_SUMMARY_FIELDS}, state, customer_name, customer_email, customer_phone, updated_at
+SELECT {_SUMMARY_FIELDS}, state, customer_name, customer_email, customer_phone, customer_channel, updated_at
 FROM disputes WHERE dispute_id = $1
 """
 _EVENTS = "SELECT seq, at, kind, actor, data, notified FROM dispute_events WHERE dispute_id = $1 ORDER BY seq"
@@ -58,7 +58,10 @@ class Snapshot:
 
 def _contact(row: asyncpg.Record) -> CustomerContact:
     return CustomerContact(
-        name=row["customer_name"], email=row["customer_email"], phone=row["customer_phone"]
+        name=row["customer_name"],
+        email=row["customer_email"],
+        phone=row["customer_phone"],
+        preferred_channel=row["customer_channel"],
     )
 
 

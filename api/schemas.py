@@ -29,6 +29,7 @@ from workflows.models import (
     EscalateFields,
     FlagSellerFields,
     HistoryEntry,
+    MessageChannel,
     ProvideInformationFields,
     RecordSellerContactAttemptFields,
     RequestInformationFields,
@@ -201,6 +202,7 @@ class CustomerContact(BaseModel):
     name: str | None = None
     email: str | None = None
     phone: str | None = None
+    preferred_channel: MessageChannel | None = None
 
 
 class NotificationView(BaseModel):

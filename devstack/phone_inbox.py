@@ -1,9 +1,11 @@
 """A local stand-in for the WhatsApp Cloud API and the SMS gateway, for the local stack: every message the
 service sends is kept as a ``.json`` file (the request's path and body; never its bearer token).
 
-It answers as the real ones do when they take a message: WhatsApp with ``{"messages": [{"id": ...}]}``, an
-id its status webhooks would name. ``devstack.mailbox --phone-port`` runs it beside the SMTP mailbox;
-WhatsApp's messages go to ``<dir>/whatsapp/``, SMS to ``<dir>/sms/``.
+It checks each request as the real ones do (``devstack.phone_checks``: the token or key, the body's shape,
+an approved template and its parameters) and answers a refusal as they would; a message taken is answered
+as they answer it: WhatsApp with ``{"messages": [{"id": ...}]}``, an id its status webhooks would name.
+``devstack.mailbox --phone-port`` runs it beside the SMTP mailbox; WhatsApp's messages go to
+``<dir>/whatsapp/``, SMS to ``<dir>/sms/``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from devstack.phone_checks import Refusal, approved_templates, check_sms, check_whatsapp
+
 WHATSAPP_PATH = "/whatsapp"  # WHATSAPP_API_URL; the sender appends /{phone_number_id}/messages
 SMS_PATH = "/sms"  # SMS_API_URL
+PHONE_NUMBER_ID = "local"
+WHATSAPP_TOKEN = "local-whatsapp-token"
+SMS_KEY = "local-sms-key"
+SMS_SENDER = "JAMLA24"
 
 
 class PhoneInbox:
@@ -24,6 +32,12 @@ class PhoneInbox:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._approved = approved_templates()
+
+    def _check(self, channel: str, headers: dict[str, str], body: Any) -> Refusal | None:
+        if channel == "sms":
+            return check_sms(headers, body, SMS_KEY, SMS_SENDER)
+        return check_whatsapp(headers, body, WHATSAPP_TOKEN, self._approved)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -32,10 +46,14 @@ class PhoneInbox:
             _, path, _ = request_line.split(" ", 2)
             headers = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in lines)}
             body = await reader.readexactly(int(headers.get("content-length", "0")))
-            channel = "whatsapp" if path.startswith(WHATSAPP_PATH) else "sms" if path == SMS_PATH else None
+            whatsapp = f"{WHATSAPP_PATH}/{PHONE_NUMBER_ID}/messages"
+            channel = "whatsapp" if path == whatsapp else "sms" if path == SMS_PATH else None
             answer: dict[str, Any] = {"error": "unknown path"}
             status = 404 if channel is None else 200
-            if channel is not None:
+            refusal = self._check(channel, headers, json.loads(body or b"null")) if channel else None
+            if refusal is not None:
+                status, answer = refusal.status, refusal.answer
+            elif channel is not None:
                 message_id = f"wamid.local-{uuid.uuid4().hex}"
                 answer = {"messages": [{"id": message_id}]} if channel == "whatsapp" else {"id": message_id}
                 stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
@@ -72,9 +90,9 @@ def settings(port: int, host: str = "127.0.0.1") -> dict[str, str]:
     base = f"http://{host}:{port}"
     return {
         "WHATSAPP_API_URL": base + WHATSAPP_PATH,
-        "WHATSAPP_PHONE_NUMBER_ID": "local",
-        "WHATSAPP_TOKEN": "local-whatsapp-token",
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "WHATSAPP_TOKEN": WHATSAPP_TOKEN,
         "SMS_API_URL": base + SMS_PATH,
-        "SMS_API_KEY": "local-sms-key",
-        "SMS_SENDER": "JAMLA24",
+        "SMS_API_KEY": SMS_KEY,
+        "SMS_SENDER": SMS_SENDER,
     }

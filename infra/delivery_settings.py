@@ -66,6 +66,8 @@ class DeliverySettings(BaseSettings):
     sms_api_key: SecretStr | None = None
     sms_sender: str | None = None  # the sender id the aggregator registered, e.g. JAMLA24
     phone_timeout: float = 10.0  # seconds for one WhatsApp or SMS request, its answer included
+    # What a phone message links to when the dispute has no page link in force (links off, revoked).
+    customer_help_url: str = "https://www.jamla24.ma/aide"
     # The language of the teams' and operators' messages; a seller's is its directory's, a customer's
     # the one it chose at intake.
     staff_language: Language = Language.FR

@@ -34,8 +34,6 @@ class EventKind(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-
-
 class RecipientKind(StrEnum):
     CUSTOMER = "customer"
     SELLER = "seller"

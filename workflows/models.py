@@ -41,6 +41,14 @@ class Language(StrEnum):
     EN = "en"
 
 
+class MessageChannel(StrEnum):
+    """The channels a customer's messages may go by; which are open depends on the contact and settings."""
+
+    EMAIL = "email"
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+
+
 class Role(StrEnum):
     CUSTOMER = "customer"
     INTAKE = "intake"
@@ -196,11 +204,21 @@ class Customer(BaseModel):
     email: str | None = None
     phone: str | None = None
     language: Language = Language.FR
+    preferred_channel: MessageChannel | None = Field(
+        default=None,
+        description="how the customer would rather be told (e-mail, WhatsApp, SMS); unset: e-mail when "
+        "given, else WhatsApp, with SMS when WhatsApp refuses",
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> Customer:
         if not self.email and not self.phone:
             raise ValueError("a customer needs an e-mail address or a phone number")
+        wanted = self.preferred_channel
+        if wanted == MessageChannel.EMAIL and not self.email:
+            raise ValueError("preferred_channel email needs the customer's e-mail address")
+        if wanted in (MessageChannel.WHATSAPP, MessageChannel.SMS) and not self.phone:
+            raise ValueError(f"preferred_channel {wanted.value} needs the customer's phone number")
         return self
 
 

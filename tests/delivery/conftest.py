@@ -10,8 +10,9 @@ import pytest
 from activities.channels import EmailSender
 from activities.delivery import Deliveries
 from activities.webhooks import HttpWebhookSender
+from devstack.phone_checks import approved_templates, check_sms, check_whatsapp
 from infra.delivery_settings import DeliverySettings
-from tests.delivery.phone_servers import JsonReceiver
+from tests.delivery.phone_servers import Check, JsonReceiver
 from tests.delivery.servers import WEBHOOK_SECRET, HttpReceiver, SmtpSink
 
 SECRET = WEBHOOK_SECRET
@@ -53,8 +54,20 @@ def with_email(pg_pool: asyncpg.Pool, settings: DeliverySettings, email: EmailSe
 
 @pytest.fixture
 async def phone_api() -> AsyncIterator[JsonReceiver]:
-    async with JsonReceiver() as server:
+    """The Cloud API and the gateway, checking each request as they do, with the credentials below."""
+    async with JsonReceiver(checks=phone_checks("wa-token", "sms-key", "JAMLA24")) as server:
         yield server
+
+
+def phone_checks(
+    token: str, key: str, sender: str, not_on_whatsapp: frozenset[str] = frozenset()
+) -> dict[str, Check]:
+    """The checks of the Cloud API at ``WA_PATH`` and of the gateway at ``/sms``."""
+    approved = approved_templates()
+    return {
+        WA_PATH: lambda headers, body: check_whatsapp(headers, body, token, approved, not_on_whatsapp),
+        "/sms": lambda headers, body: check_sms(headers, body, key, sender),
+    }
 
 
 @pytest.fixture

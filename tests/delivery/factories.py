@@ -14,7 +14,7 @@ from tests.activities.factories import new_id, record
 from workflows.deadlines import compute_deadlines
 from workflows.delivery import NotificationKey
 from workflows.events import RecipientKind
-from workflows.models import Customer, Deadline, Language, NotificationRequest, SlaPolicy
+from workflows.models import Customer, Deadline, Language, MessageChannel, NotificationRequest, SlaPolicy
 
 # Morocco is on UTC+0 for Ramadan until 6 April 2025 and UTC+1 after: the 24-hour deadline falls before
 # the change, the 5-day one after it, so a message that got the offset wrong shows the wrong hour.
@@ -31,6 +31,7 @@ async def open_dispute(
     seller_id: str = "seller-1",
     reference: str | None = None,
     description: str | None = None,
+    preferred_channel: MessageChannel | None = None,
 ) -> tuple[str, Customer, list[Deadline]]:
     """A dispute in the read model, as its first event leaves it (without a reference: as one opened
     before references existed)."""
@@ -41,6 +42,7 @@ async def open_dispute(
         email=email,
         phone=phone or "+212600000000",
         language=language,
+        preferred_channel=preferred_channel,
     )
     deadlines = compute_deadlines(SlaPolicy(), FIRST_CONTACT)
     event = record(
@@ -111,12 +113,21 @@ async def outbox_row(pg_pool: asyncpg.Pool, key: NotificationKey) -> asyncpg.Rec
 
 
 async def phone_acknowledgement(
-    pg_pool: asyncpg.Pool, *, email: str | None, language: Language = Language.FR
+    pg_pool: asyncpg.Pool,
+    *,
+    email: str | None,
+    language: Language = Language.FR,
+    preferred_channel: MessageChannel | None = None,
 ) -> tuple[NotificationKey, str]:
     """A customer's acknowledgement queued, the customer with ``PHONE`` and ``email``; and its reference."""
     ref = generate()
     dispute_id, customer, _ = await open_dispute(
-        pg_pool, email=email, phone=PHONE, language=language, reference=ref
+        pg_pool,
+        email=email,
+        phone=PHONE,
+        language=language,
+        reference=ref,
+        preferred_channel=preferred_channel,
     )
     key = await queue(
         pg_pool, dispute_id, "acknowledgement", RecipientKind.CUSTOMER, customer.id, customer=customer

@@ -1,13 +1,20 @@
-"""A local stand-in for the WhatsApp Cloud API and an SMS gateway: records each JSON POST and answers the
-next status queued for its path (200 when none), a WhatsApp-style ``messages[0].id`` included."""
+"""A local stand-in for the WhatsApp Cloud API and an SMS gateway: records each JSON POST, checks it as the
+real service would (``checks``, by path: ``devstack.phone_checks``) and answers its refusal, or the next
+status queued for its path, or 200 with a WhatsApp-style ``messages[0].id``."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
+
+from devstack.phone_checks import Refusal
+
+# A path's check: the request's headers (lower-case names) and JSON body -> the refusal, or None.
+Check = Callable[[dict[str, str], Any], Refusal | None]
 
 
 @dataclass
@@ -22,6 +29,8 @@ class JsonReceiver:
     posts: list[Posted] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # the message ids answered, in order
     answers: dict[str, list[int]] = field(default_factory=dict)
+    checks: dict[str, Check] = field(default_factory=dict)
+    refused: list[Refusal] = field(default_factory=list)  # what the checks refused, in order
     port: int = 0
     _server: asyncio.Server | None = None
 
@@ -49,10 +58,16 @@ class JsonReceiver:
             headers = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in lines)}
             body = json.loads(await reader.readexactly(int(headers.get("content-length", "0"))))
             self.posts.append(Posted(path, headers, body))
+            check = self.checks.get(path)
+            refusal = check(headers, body) if check is not None else None
             queued = self.answers.get(path) or []
-            status = queued.pop(0) if queued else 200
-            self.ids.append(f"wamid.{uuid.uuid4().hex}")  # unique across tests sharing the database
-            answer = json.dumps({"messages": [{"id": self.ids[-1]}]}).encode()
+            if refusal is not None:
+                self.refused.append(refusal)
+                status, answer = refusal.status, json.dumps(refusal.answer).encode()
+            else:
+                status = queued.pop(0) if queued else 200
+                self.ids.append(f"wamid.{uuid.uuid4().hex}")  # unique across tests sharing the database
+                answer = json.dumps({"messages": [{"id": self.ids[-1]}]}).encode()
             writer.write(
                 f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(answer)}"
                 f"\r\nConnection: close\r\n\r\n".encode()

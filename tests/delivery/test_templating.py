@@ -270,3 +270,18 @@ def test_an_account_change_without_a_dispute_renders_in_every_language(language:
         assert "Strikes caused by the carrier" in part
         assert "seller-1" in part and "D-2025" not in part
     assert_clean(subject, text, html)
+
+
+LINK = "https://litiges.jamla24.test/c/Tok3n-of-the-dispute"
+CUSTOMER_KINDS = [kind for recipient, kind in KINDS if recipient == RecipientKind.CUSTOMER]
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", CUSTOMER_KINDS)
+def test_every_customer_message_leads_to_the_page_once(kind: str, language: Language) -> None:
+    values = context(RecipientKind.CUSTOMER, kind) | {"link": LINK}
+
+    _, text, html = render(RecipientKind.CUSTOMER, kind, language, values)
+
+    assert text.count(LINK) == 1
+    assert html.count(f'<a href="{LINK}"') == 1
