@@ -34,10 +34,13 @@ FROM disputes WHERE dispute_id = $1
 _EVENTS = "SELECT seq, at, kind, actor, data, notified FROM dispute_events WHERE dispute_id = $1 ORDER BY seq"
 # Never the addresses (email, phone) nor what the servers answered (a refusal's "detail", which can
 # quote an address): the outbox keeps those for whoever repairs a delivery, not for the API.
+# And what WhatsApp last reported of the message it took (its status webhooks), if it took one.
 _NOTIFICATIONS = """
-SELECT seq, kind, recipient_kind, recipient_ref, status, channels_done, channels_failed, last_error,
-       attempts, last_attempt_at, sent_at
-FROM notifications WHERE dispute_id = $1 ORDER BY seq, id
+SELECT seq, kind, recipient_kind, recipient_ref, n.status, channels_done, channels_failed, last_error,
+       attempts, last_attempt_at, sent_at,
+       (SELECT w.status FROM whatsapp_messages w WHERE w.notification_id = n.id
+        ORDER BY w.status_at DESC LIMIT 1) AS whatsapp_status
+FROM notifications n WHERE dispute_id = $1 ORDER BY seq, id
 """
 
 
@@ -109,6 +112,7 @@ def _notification(row: asyncpg.Record) -> NotificationView:
         attempts=row["attempts"],
         last_attempt_at=row["last_attempt_at"],
         sent_at=row["sent_at"],
+        whatsapp_status=row["whatsapp_status"],
     )
 
 

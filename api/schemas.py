@@ -219,12 +219,19 @@ class NotificationView(BaseModel):
         description="pending: not delivered yet (retried until it is); sent: some channel took it; skipped: "
         "no channel to send it on; failed: every open channel refused it for good"
     )
-    channels: list[str] = Field(description="the channels that took it (`email`, `webhook`)")
+    channels: list[str] = Field(
+        description="the channels that took it (`email`, `whatsapp`, `sms`, `webhook`)"
+    )
     failed_channels: dict[str, str] = Field(description="each channel that refused it, and why (a code)")
     reason: str | None = Field(description="why it was skipped or failed; null when sent or pending")
     attempts: int
     last_attempt_at: datetime | None
     sent_at: datetime | None
+    whatsapp_status: Literal["accepted", "sent", "delivered", "read", "failed"] | None = Field(
+        default=None,
+        description="what WhatsApp last reported of the message it took (its status webhooks); null: not "
+        "sent by WhatsApp",
+    )
 
 
 class DisputeView(DisputeSummary):

@@ -73,6 +73,14 @@ INTAKE_CASES = {
     "unknown language": Bad(
         ("customer.language", "'fr', 'ar' or 'en'"), setting("de", "customer", "language")
     ),
+    "unknown preferred channel": Bad(
+        ("customer.preferred_channel", "'email', 'whatsapp' or 'sms'"),
+        setting("pigeon", "customer", "preferred_channel"),
+    ),
+    "WhatsApp preferred without a phone": Bad(
+        ("customer", "preferred_channel whatsapp needs the customer's phone number"),
+        lambda b: [b["customer"].pop("phone"), b["customer"].update(preferred_channel="whatsapp")],
+    ),
     "blank customer name": Bad(("customer.name",), setting("   ", "customer", "name")),
     "no customer id": Bad(("customer.id", "Field required"), without("customer", "id")),
     "customer not an object": Bad(("customer",), setting("Amina", "customer")),

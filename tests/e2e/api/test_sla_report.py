@@ -108,9 +108,7 @@ async def tell(
             _settle(summary, RESOLUTION_CLOCKS, DeadlineState.CANCELLED, at)
         summary.revision = seq
         event = HistoryEntry(seq=seq, at=at, kind=kind, actor=AGENT if data else SYSTEM, data=data)
-        await ActivityEnvironment().run(
-            store.record_event, EventRecord(event=event, summary=summary)
-        )
+        await ActivityEnvironment().run(store.record_event, EventRecord(event=event, summary=summary))
     return dispute_id
 
 
