@@ -22,6 +22,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 import workflows
 import workflows.dispute
 import workflows.erasure
+import workflows.late_refusal
 import workflows.seller_account
 from activities.delivery import Deliveries
 from activities.erasure import Retention
@@ -38,11 +39,12 @@ from infra.settings import RetentionSettings, Settings, WorkerSettings
 from infra.temporal import configured_data_converter, connect, prometheus_runtime
 from workflows.dispute import DisputeWorkflow
 from workflows.erasure import ErasureWorkflow
+from workflows.late_refusal import WhatsAppFailedWorkflow
 from workflows.seller_account import SellerAccountChangeWorkflow
 
 log = logging.getLogger("worker")
 
-WORKFLOWS = [DisputeWorkflow, SellerAccountChangeWorkflow, ErasureWorkflow]
+WORKFLOWS = [DisputeWorkflow, SellerAccountChangeWorkflow, ErasureWorkflow, WhatsAppFailedWorkflow]
 # Each workflow run gets a fresh sandbox, which re-imports the workflow's modules. These are
 # deterministic and have no side effects on import (the models, the pure policy logic, the workflow's
 # own helpers), so every run shares the worker's copy: re-importing them, and rebuilding every pydantic
@@ -81,7 +83,13 @@ def cache_bytecode() -> None:
     each run compiled their source again: a sixth of the worker's CPU. Where the code is read-only, the
     image compiles it when it is built (Dockerfile).
     """
-    for module in (workflows, workflows.dispute, workflows.seller_account, workflows.erasure):
+    for module in (
+        workflows,
+        workflows.dispute,
+        workflows.seller_account,
+        workflows.erasure,
+        workflows.late_refusal,
+    ):
         source = module.__file__ or ""
         try:
             py_compile.compile(source, doraise=True)
@@ -124,6 +132,7 @@ def build_worker(
             deliveries.deliver,
             deliveries.deliver_all,
             deliveries.deliver_event,
+            deliveries.redeliver_after_whatsapp_failure,
             erasure.erase_expired,
         ],
         # Stopping, the worker waits this long for running activities before cancelling them. The longest

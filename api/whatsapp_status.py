@@ -3,13 +3,16 @@ notification whose message they name (``whatsapp_messages``).
 
 Meta signs each POST with the app's secret (``X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body>``): an
 unsigned or wrongly signed one could be anyone's and changes nothing. Statuses may arrive out of order
-(a ``read`` before its ``delivered``), so a status only moves forward; ``failed`` is final.
+(a ``read`` before its ``delivered``), so a status only moves forward; ``failed`` is final, and its error's
+code and title are kept (never the number). A failed message's customer was not told: ``failed_messages``
+names them, for the route to send each by the next channel (``workflows.late_refusal``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +21,19 @@ import asyncpg
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 _ORDER = ["accepted", "sent", "delivered", "read", "failed"]
 _RECORD = """
-UPDATE whatsapp_messages SET status = $2, status_at = $3
+UPDATE whatsapp_messages SET status = $2, status_at = $3, error = $5
 WHERE message_id = $1
   AND array_position($4::text[], status) < array_position($4::text[], $2)
 """
+_FAILED = "SELECT message_id FROM whatsapp_messages WHERE message_id = ANY($1::text[]) AND status = 'failed'"
+
+
+@dataclass(frozen=True)
+class Status:
+    message_id: str
+    status: str
+    at: datetime
+    error: str | None  # a failure's code and title
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -33,9 +45,9 @@ def signed(secret: str, body: bytes, header: str | None) -> bool:
     return header is not None and hmac.compare_digest(signature(secret, body), header.strip())
 
 
-def statuses(payload: Any) -> list[tuple[str, str, datetime]]:
-    """(message id, status, when) of each status the payload reports; anything else in it is ignored."""
-    found: list[tuple[str, str, datetime]] = []
+def statuses(payload: Any) -> list[Status]:
+    """Each status the payload reports; anything else in it is ignored."""
+    found: list[Status] = []
     entries = payload.get("entry", []) if isinstance(payload, dict) else []
     for entry in entries if isinstance(entries, list) else []:
         for change in entry.get("changes", []) if isinstance(entry, dict) else []:
@@ -47,14 +59,32 @@ def statuses(payload: Any) -> list[tuple[str, str, datetime]]:
                 except (KeyError, TypeError, ValueError):
                     continue
                 if what in _ORDER:
-                    found.append((message_id, what, when))
+                    found.append(Status(message_id, what, when, _error(status.get("errors"))))
     return found
 
 
-async def record(pool: asyncpg.Pool, payload: Any) -> int:
-    """Record the payload's statuses; answer how many changed a message's."""
+def _error(errors: Any) -> str | None:
+    """``131026 Message undeliverable``: the first error's code and title, no more (its details may quote
+    the number)."""
+    first = errors[0] if isinstance(errors, list) and errors else None
+    if not isinstance(first, dict):
+        return None
+    return " ".join(str(first[part])[:100] for part in ("code", "title") if part in first) or None
+
+
+async def record(pool: asyncpg.Pool, reported: list[Status]) -> int:
+    """Record the statuses; answer how many changed a message's."""
     changed = 0
-    for message_id, status, when in statuses(payload):
-        result = await pool.execute(_RECORD, message_id, status, when, _ORDER)
+    for status in reported:
+        result = await pool.execute(
+            _RECORD, status.message_id, status.status, status.at, _ORDER, status.error
+        )
         changed += int(result.split()[-1])
     return changed
+
+
+async def failed_messages(pool: asyncpg.Pool, reported: list[Status]) -> list[str]:
+    """The messages reported here that WhatsApp failed, this time or before (a webhook retried after a
+    partial answer must still lead to the next channel)."""
+    ids = sorted({s.message_id for s in reported if s.status == "failed"})
+    return [row["message_id"] for row in await pool.fetch(_FAILED, ids)] if ids else []

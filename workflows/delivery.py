@@ -20,6 +20,8 @@ from workflows.public import PublicText
 DELIVER_ACTIVITY = "deliver_notification"
 DELIVER_ALL_ACTIVITY = "deliver_notifications"  # an event's notifications, side by side, in one call
 DELIVER_EVENT_ACTIVITY = "deliver_event_notifications"  # whatever the outbox holds for one event
+# A customer's message WhatsApp reported failed after taking it, sent again by the next channel.
+REDELIVER_ACTIVITY = "redeliver_after_whatsapp_failure"
 _OPTIONS: dict[str, Any] = {
     "start_to_close_timeout": DELIVERY_TIMEOUT,
     "heartbeat_timeout": DELIVERY_HEARTBEAT_TIMEOUT,
@@ -120,3 +122,19 @@ async def deliver_event(event: EventRef, summary: str) -> list[Delivered] | None
     except ActivityError:
         return None
     return delivered
+
+
+async def redeliver_after_whatsapp_failure(message_id: str) -> DeliveryResult:
+    """Workflow code: send the notification of the WhatsApp message ``message_id`` by the customer's next
+    channel, retrying until it is taken; ``failed`` when none is left or all refused (its row says why)."""
+    try:
+        result: DeliveryResult = await workflow.execute_activity(
+            REDELIVER_ACTIVITY,
+            message_id,
+            result_type=DeliveryResult,
+            summary=PublicText("WhatsApp reported the message failed: by the next channel"),
+            **_OPTIONS,
+        )
+    except ActivityError:
+        return DeliveryResult(status="failed", channels=[])
+    return result

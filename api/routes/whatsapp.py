@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from api import whatsapp_status
-from api.deps import PoolDep
+from api.deps import ClientDep, PoolDep, TaskQueueDep
 from infra.delivery_settings import WhatsAppWebhookSettings
+from workflows.late_refusal import WhatsAppFailedWorkflow, start_options
 
 router = APIRouter(tags=["webhooks"])
 
@@ -43,8 +44,11 @@ async def verify(
 
 
 @router.post("/webhooks/whatsapp", summary="WhatsApp: message statuses")
-async def statuses(request: Request, settings: SettingsDep, pool: PoolDep) -> dict[str, int]:
-    """Record the statuses of a POST signed with ``WHATSAPP_APP_SECRET``; 403 for any other."""
+async def statuses(
+    request: Request, settings: SettingsDep, pool: PoolDep, client: ClientDep, task_queue: TaskQueueDep
+) -> dict[str, int]:
+    """Record the statuses of a POST signed with ``WHATSAPP_APP_SECRET``; 403 for any other. A message
+    reported failed is sent by the customer's next channel."""
     if settings.whatsapp_app_secret is None:
         raise HTTPException(503, "WHATSAPP_APP_SECRET is not set")
     body = await request.body()
@@ -55,4 +59,11 @@ async def statuses(request: Request, settings: SettingsDep, pool: PoolDep) -> di
         payload = json.loads(body)
     except ValueError:
         raise HTTPException(400, "not JSON") from None
-    return {"recorded": await whatsapp_status.record(pool, payload)}
+    reported = whatsapp_status.statuses(payload)
+    recorded = await whatsapp_status.record(pool, reported)
+    # Before answering: if Temporal is down, the 503 makes Meta send the webhook again.
+    for message_id in await whatsapp_status.failed_messages(pool, reported):
+        await client.start_workflow(
+            WhatsAppFailedWorkflow.run, message_id, task_queue=task_queue, **start_options(message_id)
+        )
+    return {"recorded": recorded}

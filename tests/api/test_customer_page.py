@@ -148,8 +148,9 @@ def test_a_resolved_dispute_shows_its_findings_and_decision_and_offers_nothing()
     assert shown.next_steps == [] and shown.contact is None
     assert not (shown.can_answer or shown.can_withdraw or shown.can_request_contact)
     rejected = resolution.model_copy(update={"outcome": Outcome.REJECTED})
-    assert page(dispute.model_copy(update={"resolution": rejected}), Language.EN).outcome == (
-        TEXTS[Language.EN]["resolution_rejected"]
+    assert (
+        page(dispute.model_copy(update={"resolution": rejected}), Language.EN).outcome
+        == (TEXTS[Language.EN]["resolution_rejected"])
     )
 
 

@@ -78,7 +78,6 @@ def test_a_report_bound_is_a_day_or_a_datetime_in_the_same_range() -> None:
 # --- How far back a first contact may lie: the policy's, read where the app runs. ---
 
 
-
 DEFAULT = SlaPolicy()
 
 

@@ -12,35 +12,55 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from temporalio.exceptions import ApplicationError
 
 from activities.delivery import Deliveries
-from api.deps import get_pool
+from api.deps import get_client, get_pool, get_task_queue
 from api.routes import whatsapp
 from api.whatsapp_status import signature
 from infra.delivery_settings import DeliverySettings, WhatsAppWebhookSettings
-from tests.delivery.factories import phone_acknowledgement
+from tests.delivery.factories import outbox_row, phone_acknowledgement
 from tests.delivery.phone_servers import JsonReceiver
 from tests.delivery.servers import SmtpSink
+from workflows.delivery import DeliveryResult
 
 APP_SECRET = "wa-app-secret"
 
 
+class Starts:
+    """Temporal's client as the route uses it: the workflow starts it asked for (``tests/e2e`` runs them)."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, dict[str, Any]]] = []
+
+    async def start_workflow(self, run: Any, arg: str, **options: Any) -> None:
+        self.started.append((arg, options))
+
+
 @pytest.fixture
-async def api(pg_pool: asyncpg.Pool, phone_settings: DeliverySettings) -> AsyncIterator[httpx.AsyncClient]:
+def starts() -> Starts:
+    return Starts()
+
+
+@pytest.fixture
+async def api(pg_pool: asyncpg.Pool, starts: Starts) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     app.include_router(whatsapp.router)
     configured = WhatsAppWebhookSettings(whatsapp_app_secret=APP_SECRET, whatsapp_verify_token="vt")
     app.dependency_overrides[whatsapp.webhook_settings] = lambda: configured
     app.dependency_overrides[get_pool] = lambda: pg_pool
+    app.dependency_overrides[get_client] = lambda: starts
+    app.dependency_overrides[get_task_queue] = lambda: "disputes"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         yield client
 
 
-def _status(message_id: str, status: str, at: int) -> bytes:
-    change = {
-        "field": "messages",
-        "value": {"statuses": [{"id": message_id, "status": status, "timestamp": str(at)}]},
-    }
+UNDELIVERABLE = [{"code": 131026, "title": "Message undeliverable", "message": "to +212612345678"}]
+
+
+def _status(message_id: str, status: str, at: int, errors: list[dict[str, Any]] | None = None) -> bytes:
+    reported: dict[str, Any] = {"id": message_id, "status": status, "timestamp": str(at)}
+    change = {"field": "messages", "value": {"statuses": [reported | ({"errors": errors} if errors else {})]}}
     payload: dict[str, Any] = {
         "object": "whatsapp_business_account",
         "entry": [{"id": "1", "changes": [change]}],
@@ -88,3 +108,64 @@ async def test_the_handshake_answers_only_our_verify_token(api: httpx.AsyncClien
         "/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "x", "hub.challenge": "42"}
     )
     assert bad.status_code == 403
+
+
+async def test_a_failed_message_goes_by_sms_once(
+    pg_pool: asyncpg.Pool,
+    phoned: Deliveries,
+    phone_api: JsonReceiver,
+    api: httpx.AsyncClient,
+    starts: Starts,
+) -> None:
+    key, ref = await phone_acknowledgement(pg_pool, email=None)
+    assert (await phoned.deliver(key)).channels == ["whatsapp"]
+    message_id = phone_api.ids[0]
+
+    for _ in range(2):  # Meta sends a webhook again when it was not answered in time
+        reported = _status(message_id, "failed", 1_800_000_000, UNDELIVERABLE)
+        assert (await _post(api, reported)).status_code == 200
+    assert [(arg, options["id"]) for arg, options in starts.started] == [
+        (message_id, f"whatsapp-failed-{message_id}")
+    ] * 2  # the workflow's id policies make the second start join the first
+
+    for _ in range(2):
+        assert await phoned.redeliver_after_whatsapp_failure(message_id) == DeliveryResult(
+            status="sent", channels=["sms"]
+        )
+    [sms] = phone_api.at("/sms")
+    assert ref in sms["text"]
+    row = await outbox_row(pg_pool, key)
+    assert (
+        row["channels_failed"]["whatsapp"]["summary"]
+        == "whatsapp status failed (131026 Message undeliverable)"
+    )
+    kept = await pg_pool.fetchval("SELECT error FROM whatsapp_messages WHERE message_id = $1", message_id)
+    assert kept == "131026 Message undeliverable"  # never the number the error's message quotes
+
+
+async def test_a_failed_message_with_no_channel_left_is_recorded_failed(
+    pg_pool: asyncpg.Pool, phone_settings: DeliverySettings, phone_api: JsonReceiver, api: httpx.AsyncClient
+) -> None:
+    whatsapp_only = Deliveries.from_settings(pg_pool, phone_settings.model_copy(update={"sms_api_url": None}))
+    key, _ = await phone_acknowledgement(pg_pool, email=None)
+    await whatsapp_only.deliver(key)
+    message_id = phone_api.ids[0]
+    await _post(api, _status(message_id, "failed", 1_800_000_000, UNDELIVERABLE))
+
+    result = await whatsapp_only.redeliver_after_whatsapp_failure(message_id)
+
+    assert (result.status, result.channels) == ("failed", [])
+    assert (await outbox_row(pg_pool, key))["status"] == "failed" and phone_api.at("/sms") == []
+
+
+async def test_a_message_not_failed_is_not_sent_again(
+    pg_pool: asyncpg.Pool, phoned: Deliveries, phone_api: JsonReceiver, starts: Starts, api: httpx.AsyncClient
+) -> None:
+    key, _ = await phone_acknowledgement(pg_pool, email=None)
+    await phoned.deliver(key)
+    message_id = phone_api.ids[0]
+    await _post(api, _status(message_id, "delivered", 1_800_000_000))
+
+    with pytest.raises(ApplicationError, match="its status is delivered"):
+        await phoned.redeliver_after_whatsapp_failure(message_id)
+    assert starts.started == [] and phone_api.at("/sms") == []

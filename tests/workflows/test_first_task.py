@@ -85,6 +85,7 @@ async def test_two_conflicting_actions_in_one_task_take_effect_once(
 ) -> None:
     resolve = ResolveAction(actor=AGENT1, outcome=Outcome.REFUND, summary="Refunded in full.")
     withdraw = WithdrawAction(actor=CUSTOMER, reason="Sorted it out myself.")
+
     def act(h: Handle) -> list[Awaitable[Any]]:
         return [
             h.execute_update(DisputeWorkflow.resolve, resolve),

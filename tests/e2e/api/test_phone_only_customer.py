@@ -6,6 +6,7 @@ message's status on the dispute; a badly signed one is refused and changes nothi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import uuid
@@ -188,8 +189,32 @@ async def test_a_phone_only_customer_hears_what_an_e_mail_customer_hears_each_on
     assert ack["whatsapp_status"] == "delivered"
     assert ON_WHATSAPP[1:] not in json.dumps(view["notifications"])  # statuses, never the number
 
+    # Reported failed after it was taken (the number left WhatsApp): the message goes by SMS, once.
+    resolved = await pg_pool.fetchval(
+        "SELECT w.message_id FROM whatsapp_messages w JOIN notifications n ON n.id = w.notification_id"
+        " WHERE n.dispute_id = $1 AND n.kind = 'resolved'",
+        by_whatsapp["dispute_id"],
+    )
+    for _ in range(2):  # Meta repeats a webhook it thinks was lost
+        body = _statuses(resolved, "failed", errors=[{"code": 131026, "title": "Message undeliverable"}])
+        headers = {"X-Hub-Signature-256": signature(APP_SECRET, body), "Content-Type": "application/json"}
+        assert (await http.post("/webhooks/whatsapp", content=body, headers=headers)).status_code == 200
 
-def _statuses(message_id: str, status: str) -> bytes:
-    value = {"statuses": [{"id": message_id, "status": status, "timestamp": "1764979200"}]}
+    async def by_sms_instead() -> Json | None:
+        view = await get(http, keys.operator, by_whatsapp["dispute_id"])
+        [message] = [n for n in customer_messages(view) if n["kind"] == "resolved"]
+        return message if message["channels"] == ["sms"] else None
+
+    message = await eventually(by_sms_instead, within=30)
+    assert (message["status"], message["whatsapp_status"]) == ("sent", "failed")
+    assert "131026" in message["failed_channels"]["whatsapp"]
+    await asyncio.sleep(1)  # time enough for a second run, were the repeated webhook to start one
+    [sms] = sent_to(phone_api, "/sms", ON_WHATSAPP)
+    assert by_whatsapp["reference"] in sms["text"]
+
+
+def _statuses(message_id: str, status: str, errors: list[Json] | None = None) -> bytes:
+    reported: Json = {"id": message_id, "status": status, "timestamp": "1764979200"}
+    value = {"statuses": [reported | ({"errors": errors} if errors else {})]}
     payload = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"value": value}]}]}
     return json.dumps(payload).encode()
