@@ -51,6 +51,7 @@ WORKFLOWS = [DisputeWorkflow, SellerAccountChangeWorkflow, ErasureWorkflow, What
 # schema, for each new dispute and each replay was most of the worker's CPU and memory.
 PASSED_THROUGH = (
     "workflows.models",
+    "workflows.actions",
     "workflows.events",
     "workflows.options",
     "workflows.public",

@@ -18,6 +18,18 @@ from api.directory import CustomerFacingContact as CustomerFacingContact
 from api.directory import SellerDirectoryBody as SellerDirectoryBody
 from api.directory import SellerDirectoryView
 from api.text import TextModel
+from workflows.actions import (
+    EscalateFields,
+    FlagSellerFields,
+    ProvideInformationFields,
+    RecordSellerContactAttemptFields,
+    RequestInformationFields,
+    RequestSellerContactFields,
+    ResolveFields,
+    SellerResponseFields,
+    SubmitFindingsFields,
+    WithdrawFields,
+)
 from workflows.events import RecipientKind
 from workflows.models import (
     Actor,
@@ -26,22 +38,12 @@ from workflows.models import (
     Customer,
     Deadline,
     DisputeSummary,
-    EscalateFields,
-    FlagSellerFields,
     HistoryEntry,
     MessageChannel,
-    ProvideInformationFields,
-    RecordSellerContactAttemptFields,
-    RequestInformationFields,
-    RequestSellerContactFields,
     Resolution,
-    ResolveFields,
     SellerAccountStatus,
-    SellerResponseFields,
     Status,
     StrikeReason,
-    SubmitFindingsFields,
-    WithdrawFields,
 )
 
 

@@ -40,26 +40,28 @@ from tests.workflows.driver import (
     time_skipping_env,
 )
 from worker import build_worker
+from workflows.actions import (
+    EscalateAction,
+    FlagSellerAction,
+    ProvideInformationAction,
+    RecordSellerContactAttemptAction,
+    RequestInformationAction,
+    RequestSellerContactAction,
+    ResolveAction,
+    SellerResponseAction,
+    SubmitFindingsAction,
+    WithdrawAction,
+)
 from workflows.business_hours import BusinessCalendar
 from workflows.dispute import DisputeWorkflow
 from workflows.models import (
     ContactChannel,
     ContactOutcome,
     DisputeState,
-    EscalateAction,
-    FlagSellerAction,
     Outcome,
-    ProvideInformationAction,
-    RecordSellerContactAttemptAction,
     ReinstateRequest,
-    RequestInformationAction,
-    RequestSellerContactAction,
-    ResolveAction,
     SellerEfforts,
-    SellerResponseAction,
     SlaPolicy,
-    SubmitFindingsAction,
-    WithdrawAction,
 )
 from workflows.seller_account import SellerAccountChangeWorkflow
 from workflows.seller_account import workflow_id as seller_workflow_id

@@ -13,6 +13,18 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 from workflows import patches
+from workflows.actions import (
+    EscalateAction,
+    FlagSellerAction,
+    ProvideInformationAction,
+    RecordSellerContactAttemptAction,
+    RequestInformationAction,
+    RequestSellerContactAction,
+    ResolveAction,
+    SellerResponseAction,
+    SubmitFindingsAction,
+    WithdrawAction,
+)
 from workflows.admission import Admission
 from workflows.clocks import SUMMARIES, Clocks
 from workflows.continuation import continue_as_new, history_is_long
@@ -33,22 +45,12 @@ from workflows.models import (
     DeadlineState,
     DisputeInput,
     DisputeState,
-    EscalateAction,
-    FlagSellerAction,
     PendingEvent,
-    ProvideInformationAction,
-    RecordSellerContactAttemptAction,
-    RequestInformationAction,
-    RequestSellerContactAction,
     Resolution,
-    ResolveAction,
     Role,
     SellerEfforts,
-    SellerResponseAction,
     Status,
     StrikeReason,
-    SubmitFindingsAction,
-    WithdrawAction,
 )
 from workflows.opening import opening_state, replay_older_clocks
 from workflows.outreach import Outreach

@@ -13,18 +13,11 @@ from datetime import timedelta
 
 from temporalio import workflow
 
+from workflows.actions import RecordSellerContactAttemptAction
 from workflows.clocks import Clocks
 from workflows.delivery import Delivered
 from workflows.events import ASKING_THE_SELLER, EventKind, NotificationKind, RecipientKind
-from workflows.models import (
-    SYSTEM,
-    ContactOutcome,
-    DisputeState,
-    HistoryEntry,
-    RecordSellerContactAttemptAction,
-    SellerEfforts,
-    StrikeReason,
-)
+from workflows.models import SYSTEM, ContactOutcome, DisputeState, HistoryEntry, SellerEfforts, StrikeReason
 from workflows.recipients import Recipients
 
 # A seller reached this long after registration gets its windows from then: it could not answer before.

@@ -32,10 +32,7 @@ from api.schemas import (
     WithdrawBody,
 )
 from api.seller_view import SellerDisputeView, seller_view
-from workflows.dispute import DisputeWorkflow
-from workflows.dispute_start import workflow_id
-from workflows.models import (
-    DisputeState,
+from workflows.actions import (
     EscalateAction,
     FlagSellerAction,
     ProvideInformationAction,
@@ -47,6 +44,9 @@ from workflows.models import (
     SubmitFindingsAction,
     WithdrawAction,
 )
+from workflows.dispute import DisputeWorkflow
+from workflows.dispute_start import workflow_id
+from workflows.models import DisputeState
 
 router = APIRouter(prefix="/disputes/{dispute_id}", tags=["actions"])
 

@@ -37,13 +37,9 @@ from api.deps import resources
 from api.schemas import InformationBody, WithdrawBody
 from api.text import TextModel
 from infra.customer_links import PATH, form_token, form_token_valid
+from workflows.actions import ProvideInformationAction, RequestSellerContactAction, WithdrawAction
 from workflows.dispute import DisputeWorkflow
-from workflows.models import (
-    Language,
-    ProvideInformationAction,
-    RequestSellerContactAction,
-    WithdrawAction,
-)
+from workflows.models import Language
 from workflows.rules import Action
 
 log = logging.getLogger("api")

@@ -29,16 +29,10 @@ from devstack.binaries import find_binary
 from devstack.processes import Child, free_port
 from infra.settings import TASK_QUEUE, Settings
 from tests.factories import PII, dispute_input
+from workflows.actions import ResolveAction
 from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
 from workflows.dispute import DisputeWorkflow
-from workflows.models import (
-    Actor,
-    Channel,
-    DeadlineKind,
-    Outcome,
-    ResolveAction,
-    Role,
-)
+from workflows.models import Actor, Channel, DeadlineKind, Outcome, Role
 
 NAMESPACE = "default"
 VISIBILITY_TIMEOUT = 10.0  # seconds

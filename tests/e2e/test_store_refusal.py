@@ -17,8 +17,9 @@ from api.intake import open_dispute
 from devstack.processes import Child
 from infra.settings import TASK_QUEUE
 from tests.factories import dispute_input
+from workflows.actions import FlagSellerAction
 from workflows.dispute import DisputeWorkflow
-from workflows.models import Actor, FlagSellerAction, Role, SlaPolicy
+from workflows.models import Actor, Role, SlaPolicy
 
 # Tier 2 after 2 s; nothing else within the test's reach.
 POLICY = SlaPolicy(

@@ -22,22 +22,18 @@ from tests.workflows.driver import (
     kinds,
     seller,
 )
-from workflows.dispute import DisputeWorkflow
-from workflows.models import (
-    Actor,
-    DeadlineState,
+from workflows.actions import (
     EscalateAction,
     FlagSellerAction,
-    Outcome,
     ProvideInformationAction,
     RequestInformationAction,
     ResolveAction,
-    Role,
     SellerResponseAction,
-    Status,
     SubmitFindingsAction,
     WithdrawAction,
 )
+from workflows.dispute import DisputeWorkflow
+from workflows.models import Actor, DeadlineState, Outcome, Role, Status
 from workflows.options import ACTION_REFUSED
 from workflows.rules import Action, refusal
 

@@ -23,8 +23,9 @@ from activities.delivery import Deliveries
 from infra.delivery_settings import DeliverySettings
 from tests.workflows.driver import AGENT1, CUSTOMER, Disputes, Handle, kinds
 from worker import build_worker
+from workflows.actions import EscalateAction, ResolveAction, WithdrawAction
 from workflows.dispute import DisputeWorkflow
-from workflows.models import EscalateAction, Outcome, ResolveAction, Status, WithdrawAction
+from workflows.models import Outcome, Status
 from workflows.options import ACTION_REFUSED
 
 ADMITTED = 2.0  # seconds for the server to hold the actions before any worker polls

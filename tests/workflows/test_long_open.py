@@ -8,9 +8,10 @@ from temporalio.client import WorkflowHistory
 from tests.workflows.driver import AGENT3, DAY, Disputes, Handle, kinds
 from worker import build_replayer
 from workflows import search_attributes as sa
+from workflows.actions import ResolveAction
 from workflows.continuation import HISTORY_LIMIT
 from workflows.dispute import DisputeWorkflow
-from workflows.models import Outcome, ResolveAction, Status
+from workflows.models import Outcome, Status
 
 
 async def runs_of(disputes: Disputes, handle: Handle) -> list[WorkflowHistory]:

@@ -13,8 +13,8 @@ from devstack.processes import free_port
 from infra.delivery_settings import DeliverySettings
 from tests.workflows.driver import AGENT1, AGENT2, HOUR, Disputes, time_skipping_env
 from worker import build_worker
+from workflows.actions import EscalateAction, SubmitFindingsAction
 from workflows.dispute import DisputeWorkflow
-from workflows.models import EscalateAction, SubmitFindingsAction
 
 
 async def test_dispute_metrics_are_exported(

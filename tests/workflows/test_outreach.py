@@ -6,16 +6,9 @@ import uuid
 
 from tests.delivery.servers import SmtpSink
 from tests.workflows.driver import AGENT1, CUSTOMER, EPSILON, HOUR, Disputes, at, kinds
+from workflows.actions import RecordSellerContactAttemptAction, RequestSellerContactAction
 from workflows.dispute import DisputeWorkflow
-from workflows.models import (
-    ContactChannel,
-    ContactOutcome,
-    DeadlineKind,
-    DeadlineState,
-    RecordSellerContactAttemptAction,
-    RequestSellerContactAction,
-    SellerEfforts,
-)
+from workflows.models import ContactChannel, ContactOutcome, DeadlineKind, DeadlineState, SellerEfforts
 
 
 async def test_a_seller_no_channel_reached_is_not_struck_and_the_team_is_told(

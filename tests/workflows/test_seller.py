@@ -10,15 +10,9 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from tests.workflows.driver import AGENT1, CUSTOMER, EPSILON, HOUR, Disputes, at, kinds, seller
+from workflows.actions import FlagSellerAction, RequestSellerContactAction, SellerResponseAction
 from workflows.dispute import DisputeWorkflow
-from workflows.models import (
-    DeadlineKind,
-    DeadlineState,
-    FlagSellerAction,
-    RequestSellerContactAction,
-    SellerEfforts,
-    SellerResponseAction,
-)
+from workflows.models import DeadlineKind, DeadlineState, SellerEfforts
 
 
 async def test_seller_responding_at_10h_earns_no_strike(disputes: Disputes) -> None:

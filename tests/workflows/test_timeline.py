@@ -16,17 +16,10 @@ from tests.workflows.driver import (
     kinds,
     timer_events,
 )
+from workflows.actions import EscalateAction, ResolveAction, SubmitFindingsAction
 from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
 from workflows.dispute import DisputeWorkflow
-from workflows.models import (
-    DeadlineKind,
-    DeadlineState,
-    EscalateAction,
-    Outcome,
-    ResolveAction,
-    Status,
-    SubmitFindingsAction,
-)
+from workflows.models import DeadlineKind, DeadlineState, Outcome, Status
 
 
 async def test_resolved_at_first_contact_never_escalates(disputes: Disputes, mail_server: SmtpSink) -> None:

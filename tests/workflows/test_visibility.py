@@ -12,9 +12,10 @@ from tests.factories import PII
 from tests.payload_keys import TEST_DATA_CONVERTER
 from tests.workflows.driver import AGENT1, HOUR, Disputes
 from workflows import search_attributes as sa
+from workflows.actions import EscalateAction
 from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
 from workflows.dispute import DisputeWorkflow
-from workflows.models import DeadlineKind, EscalateAction
+from workflows.models import DeadlineKind
 
 
 async def test_operators_see_ids_states_and_clocks_but_no_pii(
