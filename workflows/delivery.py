@@ -51,7 +51,8 @@ class NotificationKey(BaseModel):
 class DeliveryResult(BaseModel):
     """The outcome recorded for a notification.
 
-    ``sent``: every channel open to the recipient took it (``channels`` names them); ``skipped``: the
+    ``sent``: every channel open to the recipient took it, or for a customer the first of its channels
+    that did (``channels`` names them); ``skipped``: the
     recipient has no channel (a phone-only customer, no URL configured) and ``reason`` says why;
     ``failed``: a channel refused it for good, ``reason`` says which and why.
     """
