@@ -30,6 +30,7 @@ async def test_an_agent_resolves_a_dispute_at_tier_1(http: httpx.AsyncClient, ke
         "name": "Amina El Idrissi",
         "email": "amina@example.ma",
         "phone": "+212539420142",
+        "preferred_channel": None,
     }
     assert view["history"][0]["kind"] == "opened"
     assert view["history"][0]["actor"]["role"] == "intake"
