@@ -72,7 +72,9 @@ def create_app(
         if not link_settings.enabled:
             log.warning("customer links are off: CUSTOMER_LINK_SECRET is not set")
         client = await connect(config)
-        pool = await create_pool(config.database_url, max_size=20)
+        # The API sets nothing in a session (no SET, LISTEN, advisory locks or held cursors), so a
+        # connection given back needs no reset query: a round trip fewer after each of its queries.
+        pool = await create_pool(config.database_url, max_size=20, reset_session=False)
         try:
             app.state.resources = Resources(
                 client=client,

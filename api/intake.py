@@ -13,7 +13,7 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api import customer_link_store, dispute_reads, errors, reference_store
+from api import dispute_reads, errors, intake_store, reference_store
 from api.dates import iso
 from api.schemas import IntakeRequest, IntakeResponse
 from infra.customer_links import CustomerLinkSettings
@@ -127,28 +127,25 @@ async def register(
     dispute: DisputeInput,
     task_queue: str,
     links: CustomerLinkSettings | None = None,
-    seller_status: SellerAccountStatus | None = None,
 ) -> tuple[IntakeResponse, bool]:
-    """Give the dispute its reference and its customer's link, then open it (``open_dispute``);
-    ``(answer, created)``.
+    """Give the dispute its reference and its customer's link and find its seller's status, then open it
+    (``open_dispute``); ``(answer, created)``.
 
-    The reference is given in PostgreSQL before the workflow starts, so that it is in the workflow's
-    input; a retry of the same intake (the same dispute id) is given the same one. A dispute opened before
-    references existed answers without one, and the reference its retry was just given is taken back.
-    The customer's link (with ``links``) is made before the start too, so that the acknowledgement finds
-    it; only its salt and hash go to PostgreSQL and nothing of it into the workflow, and a retry finds the
-    one the first attempt made (``api.customer_link_store``).
-    ``seller_status`` is what intake found of the seller: in the answer, and a search attribute.
+    All three are written to PostgreSQL before the workflow starts, in one statement
+    (``api.intake_store``): with PostgreSQL down this is a 503 and nothing has started, so a retry is
+    safe. The reference is in the workflow's input; a retry of the same intake (the same dispute id) is
+    given the same one. A dispute opened before references existed answers without one, and the
+    reference its retry was just given is taken back. Only the link's salt and hash go to PostgreSQL and
+    nothing of it into the workflow, so that the acknowledgement finds it; a retry finds the one the first
+    attempt made (``api.customer_link_store``). The seller's status is in the answer, and a search
+    attribute.
     """
-    dispute = dispute.model_copy(
-        update={"reference": await reference_store.allocate(pool, dispute.dispute_id)}
-    )
-    if links is not None:
-        await customer_link_store.issue(pool, dispute.dispute_id, links)
-    answer, created = await open_dispute(client, dispute, task_queue, seller_status)
-    if answer.reference is None and dispute.reference is not None:
-        await reference_store.release(pool, dispute.dispute_id, dispute.reference)
-    return answer.model_copy(update={"seller_status_at_intake": seller_status}), created
+    recorded = await intake_store.record(pool, dispute.dispute_id, dispute.seller_id, links)
+    dispute = dispute.model_copy(update={"reference": recorded.reference})
+    answer, created = await open_dispute(client, dispute, task_queue, recorded.seller_status)
+    if answer.reference is None:
+        await reference_store.release(pool, dispute.dispute_id, recorded.reference)
+    return answer.model_copy(update={"seller_status_at_intake": recorded.seller_status}), created
 
 
 async def open_dispute(

@@ -14,10 +14,12 @@ import asyncpg
 from api import references
 
 # Any constraint: the dispute already has a reference (a retry), or the reference is taken (drawn again).
-_CLAIM = """
-INSERT INTO dispute_references (reference, dispute_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
-RETURNING reference
+# A template: ``api.intake_store`` runs it inside intake's one statement, with its own parameters.
+CLAIM = """
+INSERT INTO dispute_references (reference, dispute_id) VALUES ({reference}, {dispute_id})
+ON CONFLICT DO NOTHING RETURNING reference
 """
+_CLAIM = CLAIM.format(reference="$1", dispute_id="$2")
 # A statement of its own, so that it sees a concurrent retry's row that the insert waited for.
 _OF_DISPUTE = "SELECT reference FROM dispute_references WHERE dispute_id = $1"
 _DISPUTE = "SELECT dispute_id FROM dispute_references WHERE reference = $1"
@@ -27,9 +29,14 @@ _RELEASE = "DELETE FROM dispute_references WHERE dispute_id = $1 AND reference =
 ATTEMPTS = 8
 
 
-async def allocate(pool: asyncpg.Pool, dispute_id: str, draw: Callable[[], str] = references.generate) -> str:
-    """The dispute's reference: the one it was given before, or a new one no other dispute has."""
-    for _ in range(ATTEMPTS):
+async def allocate(
+    pool: asyncpg.Pool, dispute_id: str, draw: Callable[[], str] = references.generate, *, drawn: int = 0
+) -> str:
+    """The dispute's reference: the one it was given before, or a new one no other dispute has.
+
+    ``drawn``: draws this intake already made (``api.intake_store``'s), counted against ``ATTEMPTS``.
+    """
+    for _ in range(ATTEMPTS - drawn):
         # A new dispute's intake: one round trip. A retry, or a collision: a second one says which.
         given: str | None = await pool.fetchval(_CLAIM, draw(), dispute_id)
         given = given or await pool.fetchval(_OF_DISPUTE, dispute_id)

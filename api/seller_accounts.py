@@ -1,10 +1,10 @@
 """Seller accounts in PostgreSQL: status, the strikes in the policy's window, every change.
 
 The worker's activities write strikes and reinstatements; the API reads them, and writes only the bare
-row of a seller an intake names (``at_intake``), so that the seller is known from the moment a
-dispute names it, and the directory's columns (``api.seller_directory``). A seller without a row (named
-before intake wrote them, and untouched by any strike) is ``active`` if some dispute in the read model
-names it, and unknown otherwise.
+row of a seller an intake names (``INTAKE_CTES``, run by ``api.intake_store``), so that the seller is
+known from the moment a dispute names it, and the directory's columns (``api.seller_directory``). A
+seller without a row (named before intake wrote them, and untouched by any strike) is ``active`` if some
+dispute in the read model names it, and unknown otherwise.
 """
 
 from __future__ import annotations
@@ -30,42 +30,34 @@ FROM seller_account_changes WHERE seller_id = $1 ORDER BY id
 """
 
 
-# One round trip: the seller's bare account if it has none, its status now, and that status recorded for
-# the dispute unless a retry of the same intake recorded one first (the answer is then the first's). A
-# statement's queries see the tables as they were when it began, hence the rows it inserts read from
-# ``RETURNING``; a row a concurrent intake inserted meanwhile is not seen either, hence the fallbacks: the
-# bare account such an intake just made is active, and a concurrent retry found what this one finds.
-_AT_INTAKE = """
-WITH new_seller AS (
-    INSERT INTO sellers (seller_id) VALUES ($2) ON CONFLICT (seller_id) DO NOTHING RETURNING status
+# The seller's bare account if it has none, its status now, and that status recorded for the dispute
+# unless a retry of the same intake recorded one first (the answer is then the first's). A statement's
+# queries see the tables as they were when it began, hence the rows it inserts read from ``RETURNING``; a
+# row a concurrent intake inserted meanwhile is not seen either, hence the fallbacks: the bare account
+# such an intake just made is active, and a concurrent retry found what this one finds. Templates that
+# ``api.intake_store`` runs inside intake's one statement: the CTEs, then the status they give.
+INTAKE_CTES = """
+new_seller AS (
+    INSERT INTO sellers (seller_id) VALUES ({seller_id}) ON CONFLICT (seller_id) DO NOTHING RETURNING status
 ), found AS (
     SELECT status FROM (
         SELECT status, 1 AS pick FROM new_seller
-        UNION ALL SELECT status, 2 FROM sellers WHERE seller_id = $2
+        UNION ALL SELECT status, 2 FROM sellers WHERE seller_id = {seller_id}
         UNION ALL SELECT 'active', 3
     ) candidates ORDER BY pick LIMIT 1
 ), recorded AS (
-    INSERT INTO dispute_intake (dispute_id, seller_id, seller_status) SELECT $1, $2, status FROM found
+    INSERT INTO dispute_intake (dispute_id, seller_id, seller_status)
+    SELECT {dispute_id}, {seller_id}, status FROM found
     ON CONFLICT (dispute_id) DO NOTHING RETURNING seller_status
 )
+"""
+INTAKE_STATUS = """
 SELECT seller_status FROM (
     SELECT seller_status, 1 AS pick FROM recorded
-    UNION ALL SELECT seller_status, 2 FROM dispute_intake WHERE dispute_id = $1
+    UNION ALL SELECT seller_status, 2 FROM dispute_intake WHERE dispute_id = {dispute_id}
     UNION ALL SELECT status, 3 FROM found
 ) candidates ORDER BY pick LIMIT 1
 """
-
-
-async def at_intake(pool: asyncpg.Pool, dispute_id: str, seller_id: str) -> SellerAccountStatus:
-    """The seller's status as intake finds it, recorded for the dispute (a retry: what the first found).
-
-    Intake calls it before it starts a dispute. The seller gets a bare account if it has none: a dispute
-    the API accepted names a seller the API already knows, where the read model would name it only once
-    a worker recorded the dispute. A start that then fails leaves an active account with no strike, as
-    any seller a dispute names has. A restricted or terminated seller's dispute is accepted all the same:
-    the status flags it to operators.
-    """
-    return SellerAccountStatus(await pool.fetchval(_AT_INTAKE, dispute_id, seller_id))
 
 
 async def status_at_intake(pool: asyncpg.Pool, dispute_id: str) -> SellerAccountStatus | None:

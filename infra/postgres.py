@@ -32,9 +32,30 @@ async def connect(dsn: str) -> asyncpg.Connection:
     return conn
 
 
-async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    """The pool the worker's activities and the API share."""
-    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+class _KeptSession(asyncpg.Connection):
+    """A connection whose session is not reset when the pool takes it back: asyncpg still rolls back a
+    transaction left open, and sends nothing else (``reset_session=False``)."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+async def create_pool(
+    dsn: str, *, min_size: int = 1, max_size: int = 10, reset_session: bool = True
+) -> asyncpg.Pool:
+    """The pool the worker's activities and the API share.
+
+    By default every connection given back is reset (advisory locks, cursors, LISTEN, settings): one
+    more round trip after each query. ``reset_session=False`` leaves that out, for code that keeps no
+    such state in a session (the API: its statements stand alone or run in transactions).
+    """
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        connection_class=asyncpg.Connection if reset_session else _KeptSession,
+    )
 
 
 async def ping(pool: asyncpg.Pool) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from temporalio.client import Client
 
-from api import dispute_reads, errors, intake, read_model, seller_accounts, views
+from api import dispute_reads, errors, intake, read_model, views
 from api.auth import ApiKey, KeyRole
 from api.dates import QueryDay, start_of
 from api.deps import ClientDep, DisputeId, LinksDep, PolicyDep, PoolDep, TaskQueueDep, allow
@@ -56,11 +56,7 @@ async def open_dispute(
     now = datetime.now(UTC)
     intake.check_first_contact(body, policy, now)
     dispute = intake.build_input(body, policy, key.actor(), now)
-    # Before the start: with PostgreSQL down this is a 503 and nothing has started, so a retry is safe.
-    seller_status = await seller_accounts.at_intake(pool, dispute.dispute_id, dispute.seller_id)
-    answer, created = await intake.register(
-        client, pool, dispute, task_queue, links=links, seller_status=seller_status
-    )
+    answer, created = await intake.register(client, pool, dispute, task_queue, links=links)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/disputes/{answer.dispute_id}"
     return answer
