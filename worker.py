@@ -16,7 +16,7 @@ import signal
 import asyncpg
 from temporalio.client import Client
 from temporalio.converter import DataConverter
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import workflows
@@ -98,11 +98,16 @@ def cache_bytecode() -> None:
             log.warning("bytecode of %s not cached (%s): each workflow run compiles it", source, error)
 
 
-def build_replayer(converter: DataConverter | None = None) -> Replayer:
-    """A replayer that runs the workflows exactly as the worker does: same sandbox, same data converter
+def workflow_runner(sandbox: bool) -> WorkflowRunner:
+    """The sandbox with its modules passed through, or none (``WORKER_SANDBOX=false``)."""
+    return WORKFLOW_RUNNER if sandbox else UnsandboxedWorkflowRunner()
+
+
+def build_replayer(converter: DataConverter | None = None, *, sandbox: bool = True) -> Replayer:
+    """A replayer that runs the workflows exactly as the worker does: same runner, same data converter
     (default: the one the environment's keys configure)."""
     converter = converter or configured_data_converter()
-    return Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=WORKFLOW_RUNNER)
+    return Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=workflow_runner(sandbox))
 
 
 def build_worker(
@@ -123,7 +128,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=WORKFLOW_RUNNER,
+        workflow_runner=workflow_runner(tuning.sandbox),
         activities=[
             store.record_event,
             outbox.queue_notifications,
@@ -159,7 +164,8 @@ async def main() -> None:
     client = await connect(settings, converter=converter, runtime=runtime)
     if settings.metrics_bind:
         log.info("worker metrics at http://%s/metrics", settings.metrics_bind)
-    pool = await create_pool(settings.database_url)
+    # Its activities keep no state in a session: no reset query after each (infra.postgres).
+    pool = await create_pool(settings.database_url, reset_session=False)
     if not CustomerLinkSettings().enabled:
         log.warning("customer links are off: CUSTOMER_LINK_SECRET is not set; acknowledgements carry none")
     worker = build_worker(client, pool, settings.task_queue)

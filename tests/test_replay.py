@@ -23,10 +23,12 @@ def test_histories_are_recorded() -> None:
     assert len(HISTORIES) >= 5, "run `python -m tests.record_histories` to record histories"
 
 
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "unsandboxed"])
 @pytest.mark.parametrize("name", HISTORIES)
-async def test_history_replays(name: str) -> None:
+async def test_history_replays(name: str, sandbox: bool) -> None:
+    """In the sandbox and without it (``WORKER_SANDBOX=false``): the same commands either way."""
     history = WorkflowHistory.from_json(f"dispute-{name}", HISTORIES[name])
-    await build_replayer(TEST_DATA_CONVERTER).replay_workflow(history)
+    await build_replayer(TEST_DATA_CONVERTER, sandbox=sandbox).replay_workflow(history)
 
 
 ENCRYPTED = "v9-investigated_and_resolved"

@@ -7,6 +7,7 @@ from datetime import timedelta
 import asyncpg
 import pytest
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import UnsandboxedWorkflowRunner
 
 from activities.delivery import Deliveries
 from infra.delivery_settings import DeliverySettings
@@ -30,3 +31,18 @@ async def test_the_worker_takes_its_tuning_from_the_worker_settings(
     assert config.get("max_concurrent_activities") == 3
     assert config.get("workflow_runner") is WORKFLOW_RUNNER
     assert build_replayer().config().get("workflow_runner") is WORKFLOW_RUNNER
+
+
+async def test_worker_sandbox_false_runs_workflows_without_the_sandbox(
+    env: WorkflowEnvironment,
+    pg_pool: asyncpg.Pool,
+    delivery_settings: DeliverySettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WORKER_SANDBOX", "false")
+    worker = build_worker(env.client, pg_pool, "plain", Deliveries.from_settings(pg_pool, delivery_settings))
+
+    assert isinstance(worker.config().get("workflow_runner"), UnsandboxedWorkflowRunner)
+    assert isinstance(
+        build_replayer(sandbox=False).config().get("workflow_runner"), UnsandboxedWorkflowRunner
+    )
