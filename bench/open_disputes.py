@@ -96,9 +96,9 @@ async def measure(stack: Stack, http: httpx.AsyncClient, n: int) -> None:
     )
 
 
-async def restart(folder: Path, workers: int) -> None:
+async def restart(folder: Path, workers: int, env: dict[str, str]) -> None:
     began = time.perf_counter()
-    async with stack_at(folder, workers, log_name="restart.log") as stack:
+    async with stack_at(folder, workers, env, log_name="restart.log") as stack:
         ready = time.perf_counter() - began
         pids = stack.workers()
         start = sum(cpu_seconds(pid) for pid in pids)
@@ -118,11 +118,13 @@ async def main() -> None:
     )
     parser.add_argument("--steps", type=int, nargs="+", default=[1000, 5000, 10000, 20000])
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a setting")
     args = parser.parse_args()
+    env = dict(e.split("=", 1) for e in args.env)
 
     with TemporaryDirectory(prefix="disputes-bench-") as temporary:
         folder = Path(temporary)
-        async with stack_at(folder, args.workers) as stack:
+        async with stack_at(folder, args.workers, env) as stack:
             limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
             async with httpx.AsyncClient(base_url=stack.api, limits=limits, timeout=60) as http:
                 opened = 0
@@ -131,7 +133,7 @@ async def main() -> None:
                     await until_processed(stack, step)
                     opened = step
                     await measure(stack, http, step)
-        await restart(folder, args.workers)
+        await restart(folder, args.workers, env)
 
 
 if __name__ == "__main__":
