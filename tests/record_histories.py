@@ -40,6 +40,7 @@ from tests.workflows.driver import (
     time_skipping_env,
 )
 from worker import build_worker
+from workflows import late_refusal
 from workflows.actions import (
     EscalateAction,
     FlagSellerAction,
@@ -54,6 +55,7 @@ from workflows.actions import (
 )
 from workflows.business_hours import BusinessCalendar
 from workflows.dispute import DisputeWorkflow
+from workflows.late_refusal import WhatsAppFailedWorkflow
 from workflows.models import (
     ContactChannel,
     ContactOutcome,
@@ -233,6 +235,39 @@ async def seller_reinstated(d: Disputes) -> WorkflowHandle[Any, Any]:
     )
 
 
+async def whatsapp_failed_sent_again(d: Disputes) -> WorkflowHandle[Any, Any]:
+    """WhatsApp reported the customer's acknowledgement failed after taking it: sent again by the next
+    channel. The recording worker has no WhatsApp, so the acknowledgement's row is made to look as if
+    WhatsApp alone had taken it, as its status webhook would then find it."""
+    handle = await d.start()
+    state = await d.persisted(handle)
+    acknowledged = "SELECT status FROM notifications WHERE dispute_id = $1 AND kind = 'acknowledgement'"
+    for _ in range(200):  # the acknowledgement's own delivery done, so that nothing else holds its row
+        if await d.pool.fetchval(acknowledged, state.dispute_id) == "sent":
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the acknowledgement was not sent")
+    message_id = f"wamid.record-{uuid.uuid4().hex}"
+    row = await d.pool.fetchval(
+        "UPDATE notifications SET status = 'sent', channels_done = ARRAY['whatsapp'], locked_until = NULL"
+        " WHERE dispute_id = $1 AND kind = 'acknowledgement' RETURNING id",
+        state.dispute_id,
+    )
+    await d.pool.execute(
+        "INSERT INTO whatsapp_messages (message_id, notification_id, status, error)"
+        " VALUES ($1, $2, 'failed', '131026 Message undeliverable')",
+        message_id,
+        row,
+    )
+    return await d.env.client.start_workflow(
+        WhatsAppFailedWorkflow.run,
+        message_id,
+        task_queue=d.task_queue,
+        **late_refusal.start_options(message_id),
+    )
+
+
 SCENARIOS: list[Callable[[Disputes], Awaitable[WorkflowHandle[Any, Any]]]] = [
     resolved_at_first_contact,
     resolved_with_the_start,
@@ -246,6 +281,7 @@ SCENARIOS: list[Callable[[Disputes], Awaitable[WorkflowHandle[Any, Any]]]] = [
     seller_reinstated,
     registered_a_month_late,
     open_for_months,
+    whatsapp_failed_sent_again,
 ]
 
 
