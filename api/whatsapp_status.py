@@ -25,7 +25,10 @@ UPDATE whatsapp_messages SET status = $2, status_at = $3, error = $5
 WHERE message_id = $1
   AND array_position($4::text[], status) < array_position($4::text[], $2)
 """
-_FAILED = "SELECT message_id FROM whatsapp_messages WHERE message_id = ANY($1::text[]) AND status = 'failed'"
+_FAILED = """
+SELECT message_id, notification_id FROM whatsapp_messages
+WHERE message_id = ANY($1::text[]) AND status = 'failed'
+"""
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,9 @@ async def record(pool: asyncpg.Pool, reported: list[Status]) -> int:
     return changed
 
 
-async def failed_messages(pool: asyncpg.Pool, reported: list[Status]) -> list[str]:
-    """The messages reported here that WhatsApp failed, this time or before (a webhook retried after a
-    partial answer must still lead to the next channel)."""
+async def failed_messages(pool: asyncpg.Pool, reported: list[Status]) -> list[tuple[str, int]]:
+    """(message id, notification id) of the messages reported here that WhatsApp failed, this time or
+    before (a webhook retried after a partial answer must still lead to the next channel)."""
     ids = sorted({s.message_id for s in reported if s.status == "failed"})
-    return [row["message_id"] for row in await pool.fetch(_FAILED, ids)] if ids else []
+    rows = await pool.fetch(_FAILED, ids) if ids else []
+    return [(row["message_id"], row["notification_id"]) for row in rows]

@@ -57,6 +57,10 @@ WHERE dispute_id = $1
 _EVENTS = "SELECT seq, data FROM dispute_events WHERE dispute_id = $1"
 _ERASE_EVENT = "UPDATE dispute_events SET data = $3 WHERE dispute_id = $1 AND seq = $2"
 _NOTIFICATIONS = "SELECT id, data, channels_failed FROM notifications WHERE dispute_id = $1"
+# WhatsApp's message ids encode the customer's number: its messages' rows go (their statuses with them).
+_ERASE_WHATSAPP = """
+DELETE FROM whatsapp_messages WHERE notification_id IN (SELECT id FROM notifications WHERE dispute_id = $1)
+"""
 _ERASE_NOTIFICATION = """
 UPDATE notifications SET email = NULL, phone = NULL, data = $2, channels_failed = $3,
     last_error = CASE WHEN last_error IS NULL THEN NULL ELSE $4 END
@@ -127,6 +131,7 @@ async def erase(conn: Connection, dispute_ids: list[str], now: datetime) -> Eras
         for event in await conn.fetch(_EVENTS, dispute_id):
             await conn.execute(_ERASE_EVENT, dispute_id, event["seq"], scrub(event["data"]))
             done.events += 1
+        await conn.execute(_ERASE_WHATSAPP, dispute_id)
         for note in await conn.fetch(_NOTIFICATIONS, dispute_id):
             failed = {ch: {**why, "detail": MARKER} for ch, why in (note["channels_failed"] or {}).items()}
             await conn.execute(_ERASE_NOTIFICATION, note["id"], scrub(note["data"]), failed, MARKER)

@@ -249,7 +249,7 @@ async def whatsapp_failed_sent_again(d: Disputes) -> WorkflowHandle[Any, Any]:
     else:
         raise AssertionError("the acknowledgement was not sent")
     message_id = f"wamid.record-{uuid.uuid4().hex}"
-    row = await d.pool.fetchval(
+    row: int = await d.pool.fetchval(
         "UPDATE notifications SET status = 'sent', channels_done = ARRAY['whatsapp'], locked_until = NULL"
         " WHERE dispute_id = $1 AND kind = 'acknowledgement' RETURNING id",
         state.dispute_id,
@@ -264,7 +264,7 @@ async def whatsapp_failed_sent_again(d: Disputes) -> WorkflowHandle[Any, Any]:
         WhatsAppFailedWorkflow.run,
         message_id,
         task_queue=d.task_queue,
-        **late_refusal.start_options(message_id),
+        **late_refusal.start_options(row),
     )
 
 

@@ -1,7 +1,8 @@
 """A WhatsApp message that was taken and later reported ``failed`` (the number is not on WhatsApp, say):
 the customer was never told, so the message goes by the customer's next channel (SMS), once.
 
-The API starts one run per failed message (``start_options``) when WhatsApp's status webhook reports the
+The API starts one run per failed message (``start_options``; its input, the message id, is encrypted
+like every payload) when WhatsApp's status webhook reports the
 failure; the activity does the rest on the notification's outbox row, idempotently, as a delivery does.
 """
 
@@ -18,16 +19,17 @@ from workflows.delivery import DeliveryResult, redeliver_after_whatsapp_failure
 WORKFLOW_NAME = "WhatsAppFailedWorkflow"
 
 
-def workflow_id(message_id: str) -> str:
-    """One run per message, whatever the number of webhooks reporting it (a message id names no one)."""
-    return f"whatsapp-failed-{message_id}"
+def workflow_id(notification_id: int) -> str:
+    """One run per notification, whatever the number of webhooks reporting its message failed. Named by
+    the outbox row, never by WhatsApp's message id: that id encodes the customer's number."""
+    return f"whatsapp-failed-{notification_id}"
 
 
-def start_options(message_id: str) -> dict[str, Any]:
+def start_options(notification_id: int) -> dict[str, Any]:
     """A report while the run is under way joins it; one after it ended starts nothing: the run already
     did what the failure calls for."""
     return {
-        "id": workflow_id(message_id),
+        "id": workflow_id(notification_id),
         "id_conflict_policy": WorkflowIDConflictPolicy.USE_EXISTING,
         "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
         "execution_timeout": timedelta(days=7),

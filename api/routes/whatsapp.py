@@ -62,8 +62,7 @@ async def statuses(
     reported = whatsapp_status.statuses(payload)
     recorded = await whatsapp_status.record(pool, reported)
     # Before answering: if Temporal is down, the 503 makes Meta send the webhook again.
-    for message_id in await whatsapp_status.failed_messages(pool, reported):
-        await client.start_workflow(
-            WhatsAppFailedWorkflow.run, message_id, task_queue=task_queue, **start_options(message_id)
-        )
+    for message_id, notification_id in await whatsapp_status.failed_messages(pool, reported):
+        options = start_options(notification_id)
+        await client.start_workflow(WhatsAppFailedWorkflow.run, message_id, task_queue=task_queue, **options)
     return {"recorded": recorded}

@@ -37,6 +37,7 @@ def personal(tag: str) -> dict[str, str]:
         "answer": f"Mon voisin {tag} a signé",
         "findings": f"Le transporteur {tag} a perdu le colis",
         "summary": f"Remboursé {tag}",
+        "whatsapp": f"wamid.{tag}-{uuid.uuid4().hex}",  # WhatsApp's ids encode the number they went to
     }
 
 
@@ -82,6 +83,12 @@ async def store_dispute(
         EventRecord(event=opened, summary=base.model_copy(update={"revision": 1}), customer=customer,
                     notifications=[notice])
     )  # fmt: skip
+    await pool.execute(
+        "INSERT INTO whatsapp_messages (message_id, notification_id)"
+        " SELECT $2, id FROM notifications WHERE dispute_id = $1",
+        dispute_id,
+        texts["whatsapp"],
+    )
     if closed_at is not None:
         resolved = HistoryEntry(
             seq=2, at=closed_at, kind=EventKind.RESOLVED, actor=AGENT,
@@ -107,4 +114,11 @@ async def rows_text(pool: asyncpg.Pool, dispute_id: str) -> str:
         )
         for table in ("disputes", "dispute_events", "notifications")
     ]
+    parts.append(
+        await pool.fetchval(
+            "SELECT string_agg(w::text, ' ') FROM whatsapp_messages w"
+            " JOIN notifications n ON n.id = w.notification_id WHERE n.dispute_id = $1",
+            dispute_id,
+        )
+    )
     return " ".join(part or "" for part in parts)
