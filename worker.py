@@ -26,6 +26,7 @@ import workflows.late_refusal
 import workflows.seller_account
 from activities.delivery import Deliveries
 from activities.erasure import Retention
+from activities.late_refusal import LateRefusals
 from activities.outbox import Outbox
 from activities.sellers import SellerAccounts
 from activities.store import DisputeStore
@@ -138,7 +139,7 @@ def build_worker(
             deliveries.deliver,
             deliveries.deliver_all,
             deliveries.deliver_event,
-            deliveries.redeliver_after_whatsapp_failure,
+            LateRefusals(pool, deliveries).redeliver_after_whatsapp_failure,
             erasure.erase_expired,
         ],
         # Stopping, the worker waits this long for running activities before cancelling them. The longest

@@ -42,7 +42,7 @@ from activities.templating import Rendered, render
 from activities.webhooks import HttpWebhookSender
 from infra.customer_links import CustomerLinkSettings
 from infra.delivery_settings import DeliverySettings
-from workflows.delivery import REDELIVER_ACTIVITY, Delivered, DeliveryResult, EventRef, NotificationKey
+from workflows.delivery import Delivered, DeliveryResult, EventRef, NotificationKey
 from workflows.events import RecipientKind
 from workflows.models import Language
 from workflows.options import BAD_DATA, DELIVERY_HEARTBEAT_TIMEOUT, DELIVERY_REFUSED
@@ -92,22 +92,6 @@ SELECT seq, kind, recipient_kind, recipient_ref FROM notifications
 WHERE dispute_id = $1 AND seq = $2 ORDER BY id
 """
 _RELEASE = "UPDATE notifications SET last_error = $2, locked_until = NULL WHERE id = $1"
-# A WhatsApp message reported failed after it was taken, when WhatsApp alone had told the customer: its
-# channel moves from done to refused and the row back to pending, so that a delivery sends the message by
-# the next alternative. Once moved, or for a row another channel took too, it changes nothing.
-_WHATSAPP_FAILED = """
-UPDATE notifications n
-SET status = 'pending', sent_at = NULL, channels_done = '{}',
-    channels_failed = n.channels_failed
-        || jsonb_build_object('whatsapp', jsonb_build_object('summary', $2::text, 'detail', $2::text))
-FROM whatsapp_messages w
-WHERE w.message_id = $1 AND w.status = 'failed' AND n.id = w.notification_id
-  AND n.status = 'sent' AND n.channels_done = ARRAY['whatsapp']
-"""
-_OF_WHATSAPP_MESSAGE = """
-SELECT n.dispute_id, n.seq, n.kind, n.recipient_kind, n.recipient_ref, n.account_change_id, w.status, w.error
-FROM whatsapp_messages w JOIN notifications n ON n.id = w.notification_id WHERE w.message_id = $1
-"""
 _WHATSAPP_SENT = """
 INSERT INTO whatsapp_messages (message_id, notification_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
 """
@@ -240,20 +224,6 @@ class Deliveries:
         keys = [NotificationKey.model_validate(dict(row) | {"dispute_id": event.dispute_id}) for row in rows]
         results = await self.deliver_all(keys)
         return [Delivered(key=key, result=result) for key, result in zip(keys, results, strict=True)]
-
-    @activity.defn(name=REDELIVER_ACTIVITY)
-    async def redeliver_after_whatsapp_failure(self, message_id: str) -> DeliveryResult:
-        """Send the notification WhatsApp reported failed (``message_id``) by the customer's next channel,
-        as ``deliver_all`` delivers one; a notification already sent again answers its outcome."""
-        found = await self._pool.fetchrow(_OF_WHATSAPP_MESSAGE, message_id)
-        if found is None or found["status"] != "failed":
-            why = "no WhatsApp message of that id" if found is None else f"its status is {found['status']}"
-            raise ApplicationError(f"{message_id}: {why}", type=BAD_DATA, non_retryable=True)
-        reason = f"whatsapp status failed ({found['error'] or 'no error code'})"
-        await self._pool.execute(_WHATSAPP_FAILED, message_id, reason)
-        key = NotificationKey.model_validate({field: found[field] for field in NotificationKey.model_fields})
-        [result] = await self.deliver_all([key])
-        return result
 
     @contextlib.asynccontextmanager
     async def _holding(self, row: asyncpg.Record) -> AsyncIterator[None]:

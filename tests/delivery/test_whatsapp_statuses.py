@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from temporalio.exceptions import ApplicationError
 
 from activities.delivery import Deliveries
+from activities.late_refusal import LateRefusals
 from api.deps import get_client, get_pool, get_task_queue
 from api.routes import whatsapp
 from api.whatsapp_status import signature
@@ -132,9 +133,9 @@ async def test_a_failed_message_goes_by_sms_once(
     ] * 2
 
     for _ in range(2):
-        assert await phoned.redeliver_after_whatsapp_failure(message_id) == DeliveryResult(
-            status="sent", channels=["sms"]
-        )
+        assert await LateRefusals(pg_pool, phoned).redeliver_after_whatsapp_failure(
+            message_id
+        ) == DeliveryResult(status="sent", channels=["sms"])
     [sms] = phone_api.at("/sms")
     assert ref in sms["text"]
     row = await outbox_row(pg_pool, key)
@@ -155,7 +156,7 @@ async def test_a_failed_message_with_no_channel_left_is_recorded_failed(
     message_id = phone_api.ids[0]
     await _post(api, _status(message_id, "failed", 1_800_000_000, UNDELIVERABLE))
 
-    result = await whatsapp_only.redeliver_after_whatsapp_failure(message_id)
+    result = await LateRefusals(pg_pool, whatsapp_only).redeliver_after_whatsapp_failure(message_id)
 
     assert (result.status, result.channels) == ("failed", [])
     assert (await outbox_row(pg_pool, key))["status"] == "failed" and phone_api.at("/sms") == []
@@ -169,6 +170,7 @@ async def test_a_message_not_failed_is_not_sent_again(
     message_id = phone_api.ids[0]
     await _post(api, _status(message_id, "delivered", 1_800_000_000))
 
-    with pytest.raises(ApplicationError, match="its status is delivered"):
-        await phoned.redeliver_after_whatsapp_failure(message_id)
+    with pytest.raises(ApplicationError, match="its status is delivered") as refused:
+        await LateRefusals(pg_pool, phoned).redeliver_after_whatsapp_failure(message_id)
+    assert message_id not in str(refused.value)  # the id encodes the number: never in a failure
     assert starts.started == [] and phone_api.at("/sms") == []
