@@ -1,9 +1,9 @@
 """A WhatsApp message that was taken and later reported ``failed`` (the number is not on WhatsApp, say):
 the customer was never told, so the message goes by the customer's next channel (SMS), once.
 
-The API starts one run per failed message (``start_options``; its input, the message id, is encrypted
-like every payload) when WhatsApp's status webhook reports the
-failure; the activity does the rest on the notification's outbox row, idempotently, as a delivery does.
+The API starts one run per failed message (``start_options``) when WhatsApp's status webhook reports the
+failure; its input, the message id, is encrypted like every payload. The activity does the rest on the
+notification's outbox row, idempotently, as a delivery does.
 """
 
 from __future__ import annotations
