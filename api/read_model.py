@@ -51,6 +51,29 @@ async def status(pool: asyncpg.Pool, dispute_id: str) -> Status | None:
 
 
 @dataclass
+class Head:
+    """What a read of a dispute needs first: its last recorded status, and its customer's contact (None
+    until its first event is recorded: the workflow's input has it then)."""
+
+    status: Status | None = None
+    contact: CustomerContact | None = None
+
+
+_HEAD = """
+SELECT status, customer_name, customer_email, customer_phone, customer_channel
+FROM disputes WHERE dispute_id = $1
+"""
+
+
+async def head(pool: asyncpg.Pool, dispute_id: str) -> Head:
+    row = await pool.fetchrow(_HEAD, dispute_id)
+    if row is None:
+        return Head()
+    known = row["customer_name"] is not None or row["customer_email"] or row["customer_phone"]
+    return Head(Status(row["status"]), _contact(row) if known else None)
+
+
+@dataclass
 class Snapshot:
     state: DisputeState
     contact: CustomerContact

@@ -109,14 +109,16 @@ async def _find(
     else the read model's last revision, marked stale.
     """
     snapshot = None
-    if await read_model.status(pool, dispute_id) in CLOSED:
+    head = await read_model.head(pool, dispute_id)
+    if head.status in CLOSED:
         snapshot = await read_model.snapshot(pool, dispute_id)
         if snapshot is not None and snapshot.complete and await dispute_reads.ended(client, dispute_id):
             contact = snapshot.contact if with_contact else None
             return Found(snapshot.state, contact, "read_model", False, snapshot.as_of)
     live = await dispute_reads.live_state(client, dispute_id, wait)
     if live is not None:
-        contact = await dispute_reads.contact(client, dispute_id) if with_contact else None
+        # The row's (its one place, erasable); the workflow's input only until its first event is recorded.
+        contact = (head.contact or await dispute_reads.contact(client, dispute_id)) if with_contact else None
         return Found(live, contact, "workflow", False, datetime.now(UTC))
     snapshot = snapshot or await read_model.snapshot(pool, dispute_id)
     if snapshot is None:

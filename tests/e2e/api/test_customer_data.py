@@ -108,3 +108,20 @@ async def test_a_contact_read_is_recorded_and_listed_to_operators(
     )
     assert newest["id"] in [r["id"] for r in by_customer.json()["items"]]
     assert (await http.get("/contact-reads", headers=auth(keys.agent3))).status_code == 403
+
+
+async def test_an_open_disputes_contact_is_read_from_its_one_place(
+    http: httpx.AsyncClient, keys: Keys, pg_pool: asyncpg.Pool
+) -> None:
+    """The dispute's row, not the workflow's input: what an operator corrects or erases there is what
+    every read shows, and a read costs no fetch of the workflow's history."""
+    dispute_id = (await open_dispute(http, keys))["dispute_id"]
+    await eventually(lambda: _status(pg_pool, dispute_id))
+    corrected = f"amina.{uuid.uuid4().hex[:6]}@example.ma"
+    await pg_pool.execute(
+        "UPDATE disputes SET customer_email = $2 WHERE dispute_id = $1", dispute_id, corrected
+    )
+
+    view = await get(http, keys.operator, dispute_id)
+
+    assert (view["source"], view["customer"]["email"]) == ("workflow", corrected)
