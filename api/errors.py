@@ -104,12 +104,15 @@ async def _temporal_down(request: Request, error: Exception) -> JSONResponse:
 
 # What PostgreSQL answers when it cannot serve anyone now: connection failures (08xxx, and the driver's
 # lost connection), operator intervention (57xxx: shutting down, starting up, a cancelled query) and
-# exhausted resources (53xxx: too many connections, out of memory or disk). Not a query's own error
-# (a constraint, a type): that is a bug, and stays a 500.
+# exhausted resources (53xxx: too many connections, out of memory or disk); and a transaction it rolled
+# back because two requests collided (40xxx: a deadlock, a serialization failure), which the same
+# request sent again gets through. Not a query's own error (a constraint, a type): that is a bug, and
+# stays a 500.
 _UNAVAILABLE = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.TransactionRollbackError,
 )
 
 

@@ -58,6 +58,33 @@ def test_the_servers_own_i_cannot_serve_now_is_postgresql_down(error: BaseExcept
     assert postgres_unavailable(error)
 
 
+async def test_a_deadlock_between_two_requests_is_a_retry_later(database_url: str) -> None:
+    """Two transactions taking the same rows in opposite orders (two intakes of new disputes drawing the
+    same reference and naming the same new seller could): PostgreSQL rolls one back."""
+    table = f"deadlock_{free_port()}"
+    first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        await first.execute(f"CREATE TABLE {table} (id int PRIMARY KEY); INSERT INTO {table} VALUES (1), (2)")
+        lock = f"SELECT id FROM {table} WHERE id = $1 FOR UPDATE"
+        one, two = first.transaction(), second.transaction()
+        await one.start()
+        await two.start()
+        await first.fetchval(lock, 1)
+        await second.fetchval(lock, 2)
+        outcomes = await asyncio.gather(
+            first.fetchval(lock, 2), second.fetchval(lock, 1), return_exceptions=True
+        )
+        [error] = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        await one.rollback()
+        await two.rollback()
+    finally:
+        await first.execute(f"DROP TABLE IF EXISTS {table}")
+        await first.close()
+        await second.close()
+    assert isinstance(error, asyncpg.exceptions.DeadlockDetectedError)
+    assert postgres_unavailable(error)
+
+
 async def _not_the_driver() -> None:
     await asyncio.sleep(0)
     raise FileNotFoundError("/etc/some-template.html")
