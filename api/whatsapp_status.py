@@ -61,7 +61,7 @@ def statuses(payload: Any) -> list[Status]:
                     message_id, what = str(status["id"]), str(status["status"])
                 except (KeyError, TypeError, ValueError):
                     continue
-                if what in _ORDER:
+                if what in _ORDER and message_id.isprintable():  # PostgreSQL refuses a NUL: none of ours
                     found.append(Status(message_id, what, when, _error(status.get("errors"))))
     return found
 
@@ -72,7 +72,8 @@ def _error(errors: Any) -> str | None:
     first = errors[0] if isinstance(errors, list) and errors else None
     if not isinstance(first, dict):
         return None
-    return " ".join(str(first[part])[:100] for part in ("code", "title") if part in first) or None
+    parts = (str(first[part])[:100] for part in ("code", "title") if part in first)
+    return "".join(ch for ch in " ".join(parts) if ch.isprintable()) or None
 
 
 async def record(pool: asyncpg.Pool, reported: list[Status]) -> int:

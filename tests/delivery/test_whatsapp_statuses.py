@@ -174,3 +174,21 @@ async def test_a_message_not_failed_is_not_sent_again(
         await LateRefusals(pg_pool, phoned).redeliver_after_whatsapp_failure(message_id)
     assert message_id not in str(refused.value)  # the id encodes the number: never in a failure
     assert starts.started == [] and phone_api.at("/sms") == []
+
+
+async def test_control_characters_in_a_signed_report_change_nothing_and_fail_nothing(
+    pg_pool: asyncpg.Pool, phoned: Deliveries, phone_api: JsonReceiver, api: httpx.AsyncClient
+) -> None:
+    key, _ = await phone_acknowledgement(pg_pool, email=None)
+    await phoned.deliver(key)
+    message_id = phone_api.ids[0]
+
+    unknown = await _post(api, _status("wamid.\x00forged", "failed", 1_800_000_000))
+    titled = await _post(
+        api, _status(message_id, "failed", 1_800_000_000, [{"code": 1, "title": "a\x00\x1bb"}])
+    )
+
+    assert (unknown.status_code, unknown.json()) == (200, {"recorded": 0})
+    assert titled.status_code == 200
+    kept = await pg_pool.fetchval("SELECT error FROM whatsapp_messages WHERE message_id = $1", message_id)
+    assert kept == "1 ab"
