@@ -84,9 +84,4 @@ async def start_input(client: Client, dispute_id: str) -> DisputeInput:
 
 async def contact(client: Client, dispute_id: str) -> CustomerContact:
     customer = (await start_input(client, dispute_id)).customer
-    return CustomerContact(
-        name=customer.name,
-        email=customer.email,
-        phone=customer.phone,
-        preferred_channel=customer.preferred_channel,
-    )
+    return CustomerContact.model_validate(customer, from_attributes=True)

@@ -23,6 +23,7 @@ TEAM_EMAILS = {
 }
 OPERATORS = "ops@jamla24.test"
 WA_PATH = "/v21.0/1234567890/messages"  # where the phone settings below send WhatsApp
+WA_TOKEN, SMS_KEY, SMS_SENDER = "wa-token", "sms-key", "JAMLA24"  # theirs, and what the servers expect
 
 
 @pytest.fixture
@@ -55,18 +56,16 @@ def with_email(pg_pool: asyncpg.Pool, settings: DeliverySettings, email: EmailSe
 @pytest.fixture
 async def phone_api() -> AsyncIterator[JsonReceiver]:
     """The Cloud API and the gateway, checking each request as they do, with the credentials below."""
-    async with JsonReceiver(checks=phone_checks("wa-token", "sms-key", "JAMLA24")) as server:
+    async with JsonReceiver(checks=phone_checks()) as server:
         yield server
 
 
-def phone_checks(
-    token: str, key: str, sender: str, not_on_whatsapp: frozenset[str] = frozenset()
-) -> dict[str, Check]:
-    """The checks of the Cloud API at ``WA_PATH`` and of the gateway at ``/sms``."""
+def phone_checks(not_on_whatsapp: frozenset[str] = frozenset(), token: str = WA_TOKEN) -> dict[str, Check]:
+    """The checks of the Cloud API at ``WA_PATH`` (expecting ``token``) and of the gateway at ``/sms``."""
     approved = approved_templates()
     return {
         WA_PATH: lambda headers, body: check_whatsapp(headers, body, token, approved, not_on_whatsapp),
-        "/sms": lambda headers, body: check_sms(headers, body, key, sender),
+        "/sms": lambda headers, body: check_sms(headers, body, SMS_KEY, SMS_SENDER),
     }
 
 
@@ -77,10 +76,10 @@ def phone_settings(settings: DeliverySettings, phone_api: JsonReceiver) -> Deliv
         | {
             "whatsapp_api_url": phone_api.url("/v21.0"),
             "whatsapp_phone_number_id": "1234567890",
-            "whatsapp_token": "wa-token",
+            "whatsapp_token": WA_TOKEN,
             "sms_api_url": phone_api.url("/sms"),
-            "sms_api_key": "sms-key",
-            "sms_sender": "JAMLA24",
+            "sms_api_key": SMS_KEY,
+            "sms_sender": SMS_SENDER,
             "phone_timeout": 5,
         }
     )

@@ -58,7 +58,7 @@ async def test_a_phone_only_customer_gets_whatsapp_alone(
 async def test_sms_only_when_whatsapp_refuses_and_once(
     pg_pool: asyncpg.Pool, phoned: Deliveries, phone_api: JsonReceiver, language: Language
 ) -> None:
-    phone_api.checks = phone_checks("wa-token", "sms-key", "JAMLA24", not_on_whatsapp=frozenset({PHONE[1:]}))
+    phone_api.checks = phone_checks(not_on_whatsapp=frozenset({PHONE[1:]}))
     key, ref = await phone_acknowledgement(pg_pool, email=None, language=language)
 
     assert await phoned.deliver(key) == DeliveryResult(status="sent", channels=["sms"])
@@ -97,7 +97,7 @@ async def test_a_temporary_whatsapp_failure_waits_for_whatsapp_not_sms(
 async def test_a_wrong_token_is_retried_not_refused(
     pg_pool: asyncpg.Pool, phoned: Deliveries, phone_api: JsonReceiver
 ) -> None:
-    phone_api.checks = phone_checks("another-token", "sms-key", "JAMLA24")
+    phone_api.checks = phone_checks(token="another-token")
     key, _ = await phone_acknowledgement(pg_pool, email=None)
 
     with pytest.raises(ApplicationError) as later:

@@ -24,7 +24,7 @@ from api.routes import whatsapp
 from api.whatsapp_status import signature
 from devstack.processes import STOP_GRACE, Child
 from infra.delivery_settings import DeliverySettings, WhatsAppWebhookSettings
-from tests.delivery.conftest import WA_PATH, phone_checks
+from tests.delivery.conftest import SMS_KEY, SMS_SENDER, WA_PATH, WA_TOKEN, phone_checks
 from tests.delivery.phone_servers import JsonReceiver
 from tests.delivery.servers import SmtpSink
 from tests.e2e.api.conftest import LINKS, Keys, api_settings
@@ -50,7 +50,7 @@ TOLD = Counter(
 
 @pytest.fixture
 async def phone_api() -> AsyncIterator[JsonReceiver]:
-    checks = phone_checks("wa-token", "sms-key", "JAMLA24", not_on_whatsapp=frozenset({NOT_ON_WHATSAPP[1:]}))
+    checks = phone_checks(not_on_whatsapp=frozenset({NOT_ON_WHATSAPP[1:]}))
     async with JsonReceiver(checks=checks) as server:
         yield server
 
@@ -72,10 +72,10 @@ async def phone_worker(
         TASK_QUEUE=QUEUE,
         WHATSAPP_API_URL=phone_api.url("/v21.0"),
         WHATSAPP_PHONE_NUMBER_ID=WA_PATH.split("/")[2],
-        WHATSAPP_TOKEN="wa-token",
+        WHATSAPP_TOKEN=WA_TOKEN,
         SMS_API_URL=phone_api.url("/sms"),
-        SMS_API_KEY="sms-key",
-        SMS_SENDER="JAMLA24",
+        SMS_API_KEY=SMS_KEY,
+        SMS_SENDER=SMS_SENDER,
         CUSTOMER_LINK_SECRET=LINKS.secret.decode(),
         PUBLIC_BASE_URL=LINKS.public_base_url,
     )
@@ -103,7 +103,7 @@ async def http(
         yield client
 
 
-async def settle(http: httpx.AsyncClient, keys: Keys, pg_pool: asyncpg.Pool, customer: Json) -> Json:
+async def settle(http: httpx.AsyncClient, keys: Keys, customer: Json) -> Json:
     """Open a dispute for ``customer`` and take it to resolution at tier 3, the customer answering the
     team's questions on the way; answer its view once every message to the customer went out."""
     dispute = await open_dispute(http, keys, customer=customer)
@@ -143,9 +143,9 @@ async def test_a_phone_only_customer_hears_what_an_e_mail_customer_hears_each_on
     http: httpx.AsyncClient, keys: Keys, pg_pool: asyncpg.Pool, mail_server: SmtpSink, phone_api: JsonReceiver
 ) -> None:
     address = f"salma-{uuid.uuid4().hex[:6]}@example.ma"
-    by_email = await settle(http, keys, pg_pool, customer(email=address))
-    by_whatsapp = await settle(http, keys, pg_pool, customer(phone="06 61 00 00 01"))
-    by_sms = await settle(http, keys, pg_pool, customer(phone="06 61 00 00 02"))
+    by_email = await settle(http, keys, customer(email=address))
+    by_whatsapp = await settle(http, keys, customer(phone="06 61 00 00 01"))
+    by_sms = await settle(http, keys, customer(phone="06 61 00 00 02"))
 
     def customer_messages(view: Json) -> list[Json]:
         return [n for n in view["notifications"] if n["recipient_kind"] == "customer"]
