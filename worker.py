@@ -12,11 +12,18 @@ import asyncio
 import logging
 import py_compile
 import signal
+from collections.abc import Callable
 
 import asyncpg
 from temporalio.client import Client
 from temporalio.converter import DataConverter
-from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.worker import (
+    PatchActivationInput,
+    Replayer,
+    UnsandboxedWorkflowRunner,
+    Worker,
+    WorkflowRunner,
+)
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import workflows
@@ -148,7 +155,15 @@ def build_worker(
         max_cached_workflows=tuning.max_cached_workflows,
         sticky_queue_schedule_to_start_timeout=tuning.sticky_timeout,
         max_concurrent_activities=tuning.max_concurrent_activities,
+        patch_activation_callback=holding(tuning.held_patches),
     )
+
+
+def holding(held: frozenset[str]) -> Callable[[PatchActivationInput], bool] | None:
+    """A new run takes every patch but those ``held``; a replay follows its history either way."""
+    if not held:
+        return None
+    return lambda asked: asked.patch_id not in held
 
 
 async def main() -> None:

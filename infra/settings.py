@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.holidays import moroccan_business_calendar
+from workflows import patches
 from workflows.models import Duration, SlaPolicy
 
 TASK_QUEUE = "disputes"
@@ -80,6 +81,16 @@ class WorkerSettings(BaseSettings):
     # it runs as plain Python, at about half the CPU per task (README, Performance), with determinism
     # kept by the code's rules and the replay tests alone.
     sandbox: bool = True
+    # Patch ids (``workflows/patches.py``) this worker leaves off in the disputes it starts, while workers
+    # of the previous release, which would not replay them, still run (README, upgrading the workflow).
+    held_patches: frozenset[str] = frozenset()
+
+    @field_validator("held_patches")
+    @classmethod
+    def _known_patches(cls, held: frozenset[str]) -> frozenset[str]:
+        if unknown := held - patches.IDS:
+            raise ValueError(f"not patch ids of workflows/patches.py: {sorted(unknown)}")
+        return held
 
 
 class PayloadKeySettings(BaseSettings):

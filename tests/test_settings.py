@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from infra.settings import SlaSettings
+from infra.settings import SlaSettings, WorkerSettings
+from workflows import patches
 from workflows.models import SlaPolicy
 
 
@@ -70,3 +71,11 @@ def test_business_clock_closes_on_moroccan_holidays_as_corrected(monkeypatch: py
 def test_calendar_clock_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SLA_CLOCK", raising=False)
     assert SlaSettings().policy().business_hours is None
+
+
+def test_a_worker_holds_only_patches_it_knows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKER_HELD_PATCHES", f'["{patches.ALL_ABOVE}"]')
+    assert WorkerSettings().held_patches == {patches.ALL_ABOVE}
+    monkeypatch.setenv("WORKER_HELD_PATCHES", '["patches-through-seller-reech"]')
+    with pytest.raises(ValidationError, match=r"not patch ids of workflows/patches\.py"):
+        WorkerSettings()

@@ -34,9 +34,9 @@ class Admission:
         """
         if self._is_retry():
             return False
-        if workflow.patched(patches.ACTIONS_IN_ORDER):
+        if patches.in_force(patches.ACTIONS_IN_ORDER):
             await self.opened()
-            check(action, actor, self._state, lifecycle_tiers=workflow.patched(patches.TIERS_AS_DOCUMENTED))
+            check(action, actor, self._state, lifecycle_tiers=patches.in_force(patches.TIERS_AS_DOCUMENTED))
         info = workflow.current_update_info()
         if info is not None:
             self.applied.add(info.id)

@@ -74,7 +74,7 @@ class Clocks:
         ``PUNCTUAL_CLOCKS``: one timer).
         """
         remaining = due - workflow.now()
-        if remaining > LEAD and workflow.patched(patches.PUNCTUAL_CLOCKS):
+        if remaining > LEAD and patches.in_force(patches.PUNCTUAL_CLOCKS):
             if not await self._wait(remaining - LEAD, summary, moot):
                 return False
             remaining = due - workflow.now()

@@ -91,8 +91,10 @@ class DisputeWorkflow:
     @workflow.run
     async def run(self, input: DisputeInput) -> DisputeState:
         # Patches are asked here, not in __init__: there the SDK cannot yet tell a replay from a first run.
-        self._bounded = workflow.patched(patches.BOUNDED_CATCH_UP)
-        self._outreach.enabled = workflow.patched(patches.SELLER_REACH)
+        self._bounded = patches.in_force(patches.BOUNDED_CATCH_UP)
+        self._outreach.enabled = patches.in_force(patches.SELLER_REACH)
+        if patches.in_force(patches.START_ATTRIBUTES):
+            self._visibility.known_from_start()
         persister = self._journal.start()
         if input.continued is None:
             replay_older_clocks(input, self._state)
@@ -240,7 +242,7 @@ class DisputeWorkflow:
         if tier <= self._state.tier:  # escalation only goes up: a late timer does nothing
             return
         previous, self._state.tier = self._state.tier, tier
-        if not automatic and workflow.patched(patches.ESCALATION_SETTLES_CLOCKS):
+        if not automatic and patches.in_force(patches.ESCALATION_SETTLES_CLOCKS):
             overtaken = {kind for kind, to in ESCALATES_TO.items() if to <= tier}
             self._clocks.settle_pending(overtaken, DeadlineState.MET)
         told = NotificationKind.INVESTIGATION_STARTED
@@ -268,7 +270,7 @@ class DisputeWorkflow:
     @workflow.signal(name="resolve")
     async def resolve_signal(self, action: ResolveAction) -> None:
         """For operators in Temporal UI or the CLI; a refused signal is logged and changes nothing."""
-        if workflow.patched(patches.ACTIONS_IN_ORDER):
+        if patches.in_force(patches.ACTIONS_IN_ORDER):
             await self._admission.opened()
         reason = refusal(Action.RESOLVE, action.actor, self._state)
         if reason is not None:

@@ -72,8 +72,8 @@ class Journal:
 
     def start(self) -> asyncio.Task[None]:
         """Start persisting (from the workflow's ``run``)."""
-        self.one_step = workflow.patched(patches.PERSIST_IN_ONE_STEP)
-        self._by_event = self.one_step and workflow.patched(patches.DELIVER_BY_EVENT)
+        self.one_step = patches.in_force(patches.PERSIST_IN_ONE_STEP)
+        self._by_event = self.one_step and patches.in_force(patches.DELIVER_BY_EVENT)
         return asyncio.create_task(self._persist_loop())
 
     def idle(self) -> bool:
@@ -142,7 +142,7 @@ class Journal:
             # Refused for good (retryable failures are retried forever). A local activity's failure comes
             # as its own error, not wrapped in an ActivityError.
             except (ActivityError, ApplicationError) as error:
-                if not workflow.patched(patches.STORE_REFUSAL):
+                if not patches.in_force(patches.STORE_REFUSAL):
                     raise
                 self._unrecorded(effect, error)
             else:
@@ -205,7 +205,7 @@ class Journal:
                 self._beside(self._deliver_event(entry))
         # Before DELIVER_BY_EVENT: one activity for the event's notifications (before PERSIST_IN_ONE_STEP:
         # one each). Disputes started before delivery existed replay without it.
-        elif notifications and workflow.patched(patches.DELIVERY):
+        elif notifications and patches.in_force(patches.DELIVERY):
             keys = [NotificationKey.of(notification) for notification in notifications]
             for batch in [keys] if self.one_step else [[key] for key in keys]:
                 self._beside(self._deliver(batch, entry))

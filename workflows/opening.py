@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from temporalio import workflow
-
 from workflows import patches
 from workflows.deadlines import compute_deadlines
 from workflows.models import DeadlineKind, DisputeInput, DisputeState
@@ -30,7 +28,7 @@ def opening_state(input: DisputeInput) -> DisputeState:
 
 def replay_older_clocks(input: DisputeInput, state: DisputeState) -> None:
     """Workflow code, from ``run``: a dispute started under older rules keeps the deadlines it had."""
-    if not workflow.patched(patches.SELLER_CLOCKS):  # the seller's clocks counted from first contact
+    if not patches.in_force(patches.SELLER_CLOCKS):  # the seller's clocks counted from first contact
         state.deadlines = compute_deadlines(input.policy, input.first_contact_at)
-    if not workflow.patched(patches.BREACH_WARNING):  # no early warning yet
+    if not patches.in_force(patches.BREACH_WARNING):  # no early warning yet
         state.deadlines = [d for d in state.deadlines if d.kind != DeadlineKind.BREACH_WARNING]

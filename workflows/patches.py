@@ -7,6 +7,8 @@ a new generation of histories (see the README's upgrade guide).
 
 from __future__ import annotations
 
+from temporalio import workflow
+
 BREACH_WARNING = "breach-warning"  # the operators' early warning before the 5-day breach
 DELIVERY = "deliver-notifications"  # notifications delivered by an activity
 ACTIONS_IN_ORDER = "actions-after-opening"  # actions wait for the opening and are checked as they apply
@@ -28,3 +30,41 @@ PUNCTUAL_CLOCKS = "punctual-clocks"
 # Only a seller that was reached is struck: delivered notices record it reached (its clocks restart if
 # that was late); one never reached is unreachable, the team told; agents record their own attempts.
 SELLER_REACH = "seller-reach"
+# The search attributes a dispute was started (or continued) with count as upserted: its opening upserts
+# none of them again.
+START_ATTRIBUTES = "search-attributes-from-start"
+
+# Every patch above in force, recorded as this one marker: a new dispute's opening records one patch marker
+# (and one upsert of ``TemporalChangeVersion``) instead of one of each per patch. A patch added after it is
+# asked on its own, through ``in_force`` too.
+ALL_ABOVE = "patches-through-search-attributes-from-start"
+_COVERED = frozenset(
+    {
+        BREACH_WARNING,
+        DELIVERY,
+        ACTIONS_IN_ORDER,
+        SELLER_CLOCKS,
+        BOUNDED_CATCH_UP,
+        STORE_REFUSAL,
+        PERSIST_IN_ONE_STEP,
+        DELIVER_BY_EVENT,
+        TIERS_AS_DOCUMENTED,
+        ESCALATION_SETTLES_CLOCKS,
+        PUNCTUAL_CLOCKS,
+        SELLER_REACH,
+        START_ATTRIBUTES,
+    }
+)
+# Every patch id: a worker told to hold an unknown one refuses to start.
+IDS = _COVERED | {ALL_ABOVE}
+
+
+def in_force(patch_id: str) -> bool:
+    """Workflow code: ``workflow.patched(patch_id)``, answered by ``ALL_ABOVE`` for the patches it covers.
+
+    A dispute started before ``ALL_ABOVE`` has no such marker: it is False for it (the SDK keeps the
+    answer for the whole run), and each patch is asked as it always was.
+    """
+    if patch_id in _COVERED and workflow.patched(ALL_ABOVE):
+        return True
+    return workflow.patched(patch_id)

@@ -18,6 +18,15 @@ class Visibility:
         self._state = state
         self._upserted: dict[str, Any] = {}
 
+    def known_from_start(self) -> None:
+        """Count the search attributes this run was started (or continued) with as upserted, so that
+        ``publish`` upserts only what changed from them."""
+        given = workflow.info().typed_search_attributes
+        for key in sa.ALL:
+            value = given.get(key)
+            if value is not None:
+                self._upserted[key.name] = value
+
     def publish(self) -> None:
         """Upsert the search attributes that changed, and set the current details."""
         s = self._state

@@ -21,6 +21,7 @@ from tests.factories import dispute_input
 from tests.payload_keys import TEST_DATA_CONVERTER
 from workflows import search_attributes as sa
 from workflows.dispute import DisputeWorkflow
+from workflows.dispute_start import start_options
 from workflows.models import Actor, DisputeState, Role, SlaPolicy
 
 HOUR = timedelta(hours=1)
@@ -77,12 +78,10 @@ class Disputes:
         dispute = dispute_input(now=now, contact_ago=contact_ago, seller_id=seller_id, policy=policy)
         if reachable:
             await self.reachable_seller(dispute.seller_id)
+        # Started as intake starts it: its id, id policies and search attributes.
+        options = {**start_options(dispute), **options}
         return await self.env.client.start_workflow(
-            DisputeWorkflow.run,
-            dispute,
-            id=f"dispute-{dispute.dispute_id}",
-            task_queue=self.task_queue,
-            **options,
+            DisputeWorkflow.run, dispute, task_queue=self.task_queue, **options
         )
 
     async def reachable_seller(self, seller_id: str | None = None) -> str:
