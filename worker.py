@@ -37,6 +37,7 @@ from activities.late_refusal import LateRefusals
 from activities.outbox import Outbox
 from activities.sellers import SellerAccounts
 from activities.store import DisputeStore
+from infra.contextless_runner import ContextlessRunner, takes_no_context
 from infra.customer_links import CustomerLinkSettings
 from infra.delivery_settings import DeliverySettings
 from infra.logs import configure_logging
@@ -106,16 +107,21 @@ def cache_bytecode() -> None:
             log.warning("bytecode of %s not cached (%s): each workflow run compiles it", source, error)
 
 
-def workflow_runner(sandbox: bool) -> WorkflowRunner:
-    """The sandbox with its modules passed through, or none (``WORKER_SANDBOX=false``)."""
-    return WORKFLOW_RUNNER if sandbox else UnsandboxedWorkflowRunner()
+def workflow_runner(sandbox: bool, converter: DataConverter) -> WorkflowRunner:
+    """The sandbox with its modules passed through, or none (``WORKER_SANDBOX=false``). Sandboxed, a
+    converter that takes no serialization context (ours) lets the runner encode payloads without asking
+    the sandbox (``infra.contextless_runner``)."""
+    if not sandbox:
+        return UnsandboxedWorkflowRunner()
+    return ContextlessRunner(WORKFLOW_RUNNER) if takes_no_context(converter) else WORKFLOW_RUNNER
 
 
 def build_replayer(converter: DataConverter | None = None, *, sandbox: bool = True) -> Replayer:
     """A replayer that runs the workflows exactly as the worker does: same runner, same data converter
     (default: the one the environment's keys configure)."""
     converter = converter or configured_data_converter()
-    return Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=workflow_runner(sandbox))
+    runner = workflow_runner(sandbox, converter)
+    return Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=runner)
 
 
 def build_worker(
@@ -136,7 +142,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(tuning.sandbox),
+        workflow_runner=workflow_runner(tuning.sandbox, client.data_converter),
         activities=[
             store.record_event,
             outbox.queue_notifications,

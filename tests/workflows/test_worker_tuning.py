@@ -10,6 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner
 
 from activities.delivery import Deliveries
+from infra.contextless_runner import ContextlessRunner
 from infra.delivery_settings import DeliverySettings
 from worker import WORKFLOW_RUNNER, build_replayer, build_worker
 
@@ -29,8 +30,8 @@ async def test_the_worker_takes_its_tuning_from_the_worker_settings(
     assert config.get("sticky_queue_schedule_to_start_timeout") == timedelta(seconds=90)
     assert config.get("max_cached_workflows") == 50
     assert config.get("max_concurrent_activities") == 3
-    assert config.get("workflow_runner") is WORKFLOW_RUNNER
-    assert build_replayer().config().get("workflow_runner") is WORKFLOW_RUNNER
+    for runner in (config.get("workflow_runner"), build_replayer().config().get("workflow_runner")):
+        assert isinstance(runner, ContextlessRunner) and runner.inner is WORKFLOW_RUNNER
 
 
 async def test_worker_sandbox_false_runs_workflows_without_the_sandbox(
