@@ -78,7 +78,7 @@ class WorkerSettings(BaseSettings):
     # beyond it wait their turn on the server.
     max_concurrent_activities: int = Field(default=8, ge=1)
     # Workflow code runs in the SDK's sandbox, which catches non-deterministic calls as they happen; off,
-    # it runs as plain Python, at about half the CPU per task (README, Performance), with determinism
+    # it runs as plain Python, at about two thirds of the CPU per task (README, Performance), with determinism
     # kept by the code's rules and the replay tests alone.
     sandbox: bool = True
     # Patch ids (``workflows/patches.py``) this worker leaves off in the disputes it starts, while workers
