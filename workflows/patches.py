@@ -36,7 +36,8 @@ START_ATTRIBUTES = "search-attributes-from-start"
 
 # Every patch above in force, recorded as this one marker: a new dispute's opening records one patch marker
 # (and one upsert of ``TemporalChangeVersion``) instead of one of each per patch. A patch added after it is
-# asked on its own, through ``in_force`` too.
+# asked on its own, through ``in_force`` too. Held (``WORKER_HELD_PATCHES``) with ``START_ATTRIBUTES``, a
+# worker starts disputes as the release before it did.
 ALL_ABOVE = "patches-through-search-attributes-from-start"
 _COVERED = frozenset(
     {
