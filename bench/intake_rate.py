@@ -4,6 +4,7 @@ Not a test. Needs nothing running (it starts its own stack, as ``make run`` does
 
     python -m bench.intake_rate -n 1000 --concurrency 32
     python -m bench.intake_rate -n 300 --concurrency 1     # the API's own overhead per request
+    python -m bench.intake_rate -n 300 --concurrency 1 --pause-workers   # the same, workers stopped
 
 It opens N disputes through ``POST /disputes`` and N with ``Client.start_workflow`` (the same input,
 id policies, search attributes and summary the API uses), at the same concurrency, interleaved as
@@ -15,11 +16,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import statistics
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -102,7 +106,23 @@ async def run_batch(
 
 async def main(args: argparse.Namespace) -> int:
     async with local_stack(workers=args.workers) as stack:
-        return await compare(stack, args)
+        if not args.pause_workers:
+            return await compare(stack, args)
+        with paused(stack.workers()):
+            return await compare(stack, args)
+
+
+@contextmanager
+def paused(pids: list[int]) -> Iterator[None]:
+    """The worker processes stopped (SIGSTOP) meanwhile: the disputes started wait for them, and their
+    processing takes no CPU from the requests measured."""
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
 
 
 async def compare(stack: Stack, args: argparse.Namespace) -> int:
@@ -151,6 +171,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("-n", type=int, default=1000, help="disputes per path (default 1000)")
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (default 32)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument(
+        "--pause-workers",
+        action="store_true",
+        help="stop the workers while measuring: the API's own cost, without the processing of what it starts",
+    )
     return parser.parse_args()
 
 
