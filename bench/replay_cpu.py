@@ -1,4 +1,4 @@
-"""CPU per workflow run in the sandbox: the worker's runner (modules passed through) versus the SDK's default.
+"""CPU per workflow run in the sandbox: the worker's runner versus the SDK's default, and no sandbox.
 
 Not a test. Needs nothing running:
 
