@@ -56,7 +56,7 @@ _COVERED = frozenset(
         START_ATTRIBUTES,
     }
 )
-# Every patch id: a worker told to hold an unknown one refuses to start.
+# Every patch id (add a later patch here too): a worker told to hold an unknown one refuses to start.
 IDS = _COVERED | {ALL_ABOVE}
 
 
