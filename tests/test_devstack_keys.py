@@ -63,7 +63,10 @@ async def test_the_key_command_the_banner_prints_works_as_printed(tmp_path: Path
         token = (await shell(f"{keys} {create}")).strip()
         assert token.startswith("j24_")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['API_PORT']}") as http:
-            response = await http.get("/disputes", headers={"X-API-Key": token})
+            try:
+                response = await http.get("/disputes", headers={"X-API-Key": token})
+            except httpx.ConnectError as error:  # seen once under load: say what the stack was doing
+                raise AssertionError(f"the API stopped answering:\n{stack.log_tail()}") from error
         assert response.status_code == 200, response.text  # an agent's key: it may list disputes
         key_id = token.split("_")[1]
         assert f"{key_id}  agent    tier 2" in await shell(f"{keys} list")
