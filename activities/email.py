@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -52,6 +53,9 @@ class SmtpSender:
 
     def __init__(self, settings: DeliverySettings) -> None:
         self._settings = settings
+        # The name EHLO gives, looked up once: left to aiosmtplib, each message's connection asks for it
+        # on a thread of its own (a reverse DNS lookup where the host's name is not local).
+        self._local_hostname = socket.getfqdn()
 
     async def send(self, message: EmailMessage) -> None:
         s = self._settings
@@ -69,6 +73,7 @@ class SmtpSender:
                     # False, not None: None would upgrade opportunistically, which "none" rules out.
                     start_tls=s.smtp_tls == "starttls",
                     timeout=s.smtp_timeout,
+                    local_hostname=self._local_hostname,
                 )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refusals = exc.recipients

@@ -27,6 +27,7 @@ WEBHOOK_SECRET = "test-webhook-secret"  # what the tests' receivers verify and t
 class Mail:
     rcpt_tos: list[str]
     message: EmailMessage
+    ehlo: str | None = None  # the name the client gave in EHLO (or HELO)
     at: float = field(default_factory=time.monotonic)  # when the server had it all
 
     @property
@@ -69,7 +70,7 @@ class SmtpSink:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
-        self.mails.append(Mail(list(envelope.rcpt_tos), message))
+        self.mails.append(Mail(list(envelope.rcpt_tos), message, session.host_name))
         await asyncio.sleep(self.delays.get("DATA", 0))
         return "250 OK"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -42,6 +43,24 @@ async def test_plain_text_with_an_html_alternative(smtp: SmtpSink, settings: Del
     assert mail.message["Date"] == "Thu, 03 Apr 2025 10:00:00 +0000"
     assert mail.part("plain").strip() == "مرحباً"
     assert 'dir="rtl"' in mail.part("html")
+
+
+async def test_the_ehlo_name_is_looked_up_once_not_for_each_message(
+    smtp: SmtpSink, settings: DeliverySettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lookups: list[str] = []
+
+    def getfqdn(name: str = "") -> str:
+        lookups.append(name)
+        return "worker-1.jamla24.test"
+
+    monkeypatch.setattr(socket, "getfqdn", getfqdn)
+    sender = SmtpSender(settings)
+    await sender.send(message())
+    await sender.send(message())
+
+    assert [mail.ehlo for mail in smtp.mails] == ["worker-1.jamla24.test"] * 2
+    assert len(lookups) == 1
 
 
 async def test_a_refused_mailbox_is_final_and_the_reason_leaves_the_address_out(
