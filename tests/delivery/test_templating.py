@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -285,3 +286,19 @@ def test_every_customer_message_leads_to_the_page_once(kind: str, language: Lang
 
     assert text.count(LINK) == 1
     assert html.count(f'<a href="{LINK}"') == 1
+
+
+def test_a_message_rendered_again_reads_nothing_from_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    recipient, kind = RecipientKind.CUSTOMER, NotificationKind.ACKNOWLEDGEMENT
+    render(recipient, kind, Language.FR, context(recipient, kind))  # loads and compiles the templates
+    asked: list[str] = []
+    getmtime = os.path.getmtime
+
+    def counted(path: str) -> float:
+        asked.append(path)
+        return getmtime(path)
+
+    monkeypatch.setattr(os.path, "getmtime", counted)
+    render(recipient, kind, Language.FR, context(recipient, kind))
+
+    assert asked == []
