@@ -6,7 +6,7 @@ Senders say *whether* retrying can help; the activity decides what to record and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any, Protocol
 
 
@@ -32,7 +32,7 @@ class Unavailable(ChannelFailure):
 
 
 class EmailSender(Protocol):
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         """Hand the message to the mail server; raise ``Refused`` or ``Unavailable`` if it was not taken."""
         ...
 

@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 import asyncpg
@@ -345,7 +345,7 @@ class Deliveries:
                 done.add(channel)
         return refused, unavailable
 
-    def _email_message(self, row: asyncpg.Record, to: str, message: _Prepared) -> EmailMessage:
+    def _email_message(self, row: asyncpg.Record, to: str, message: _Prepared) -> Message:
         rendered = message.rendered
         try:
             return build_message(

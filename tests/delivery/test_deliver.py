@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta, tzinfo
-from email.message import EmailMessage
+from email.message import Message
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -100,7 +100,7 @@ class SendThenFail:
     def __init__(self, real: SmtpSender, failure: BaseException) -> None:
         self.real, self.failure = real, failure
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         await self.real.send(message)
         raise self.failure
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import socket
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.message import Message
 
 import pytest
+from aiosmtplib.email import flatten_message
 
 from activities.channels import Refused, Unavailable
 from activities.email import SmtpSender, build_message
@@ -17,11 +18,11 @@ from tests.delivery.servers import SmtpSink
 QUEUED_AT = datetime(2025, 4, 3, 10, 0, tzinfo=UTC)
 
 
-def message(to: str = "salma@example.ma") -> EmailMessage:
+def message(to: str = "salma@example.ma", subject: str = "[Jamla24 #d-1] تلقّينا شكواك") -> Message:
     return build_message(
         sender="Jamla24 <no-reply@jamla24.test>",
         to=to,
-        subject="[Jamla24 #d-1] تلقّينا شكواك",
+        subject=subject,
         text="مرحباً",
         html='<html lang="ar" dir="rtl"><body><p>مرحباً</p></body></html>',
         message_id="<d-1.1.acknowledgement.customer.ab12@jamla24.test>",
@@ -43,6 +44,38 @@ async def test_plain_text_with_an_html_alternative(smtp: SmtpSink, settings: Del
     assert mail.message["Date"] == "Thu, 03 Apr 2025 10:00:00 +0000"
     assert mail.part("plain").strip() == "مرحباً"
     assert 'dir="rtl"' in mail.part("html")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        # Folded, these lost the space between two words, and gained one before the first.
+        "تم تحويل شكواك إلى فريق تجربة العملاء، وسيتواصل معك أحد أعضائه قريباً [Jamla24 #d-1]",
+        "[Jamla24 #D-2025-0042] Our resolution team is looking into your complaint",
+    ],
+    ids=["arabic", "english"],
+)
+async def test_a_subject_longer_than_a_line_reads_as_it_was_written(
+    smtp: SmtpSink, settings: DeliverySettings, subject: str
+) -> None:
+    await SmtpSender(settings).send(message(subject=subject))
+
+    [mail] = smtp.mails
+    assert mail.message["Subject"] == subject
+
+
+def test_an_address_outside_ascii_is_written_as_it_is_for_smtputf8() -> None:
+    # An encoded word would no longer be an address; aiosmtplib sends it with SMTPUTF8.
+    flat = flatten_message(message("سلمى@example.ma"), utf8=True)
+
+    assert "To: سلمى@example.ma".encode() in flat
+
+
+@pytest.mark.parametrize("field", ["to", "subject"])
+def test_a_line_break_in_a_header_is_refused_before_anything_is_sent(field: str) -> None:
+    # A second header (a Bcc, say) would otherwise ride along.
+    with pytest.raises(ValueError):
+        message(**{field: "salma@example.ma\r\nBcc: someone@example.ma"})
 
 
 async def test_the_ehlo_name_is_looked_up_once_not_for_each_message(
