@@ -67,7 +67,7 @@ def build_message(
 def _international(headers: dict[str, str], text: str, html: str) -> EmailMessage:
     """An address outside ASCII: sent with SMTPUTF8, the address written as it is, which only the
     modern message class does (the older one would write it as an encoded word, no longer an address).
-    A long subject may lose a space where it is folded."""
+    With SMTPUTF8 its headers go out in UTF-8, unfolded into encoded words, so the subject stays whole."""
     message = EmailMessage()
     for name, value in headers.items():
         if name != "Content-Language":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import socket
 from datetime import UTC, datetime
 from email.message import Message
@@ -16,6 +18,7 @@ from infra.delivery_settings import DeliverySettings
 from tests.delivery.servers import SmtpSink
 
 QUEUED_AT = datetime(2025, 4, 3, 10, 0, tzinfo=UTC)
+LONG_ARABIC_SUBJECT = "تم تحويل شكواك إلى فريق تجربة العملاء، وسيتواصل معك أحد أعضائه قريباً [Jamla24 #d-1]"
 
 
 def message(to: str = "salma@example.ma", subject: str = "[Jamla24 #d-1] تلقّينا شكواك") -> Message:
@@ -50,7 +53,7 @@ async def test_plain_text_with_an_html_alternative(smtp: SmtpSink, settings: Del
     "subject",
     [
         # Folded, these lost the space between two words, and gained one before the first.
-        "تم تحويل شكواك إلى فريق تجربة العملاء، وسيتواصل معك أحد أعضائه قريباً [Jamla24 #d-1]",
+        LONG_ARABIC_SUBJECT,
         "[Jamla24 #D-2025-0042] Our resolution team is looking into your complaint",
     ],
     ids=["arabic", "english"],
@@ -62,6 +65,13 @@ async def test_a_subject_longer_than_a_line_reads_as_it_was_written(
 
     [mail] = smtp.mails
     assert mail.message["Subject"] == subject
+
+
+@pytest.mark.parametrize("subject", [LONG_ARABIC_SUBJECT, "[Jamla24 #d-1] شكواك"], ids=["long", "short"])
+def test_to_an_address_outside_ascii_the_subject_reads_as_it_was_written(subject: str) -> None:
+    flat = flatten_message(message("سلمى@example.ma", subject=subject), utf8=True)
+
+    assert email.message_from_bytes(flat, policy=email.policy.default)["Subject"] == subject
 
 
 def test_an_address_outside_ascii_is_written_as_it_is_for_smtputf8() -> None:
