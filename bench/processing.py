@@ -9,13 +9,16 @@ waits until every one is processed: its ``opened`` event recorded and the custom
 e-mail delivered. It prints the intake rate, the processing rate (N over the time from the first intake
 to the last acknowledgement), their ratio, and registration → opened recorded p50/p99. As the baseline
 on the same server in the same run, it then runs N bare workflows of one no-op activity each (the SDK's
-"simple workflow") on a worker in this process, and prints their rate.
+"simple workflow") on a worker in this process, and prints their rate. Last, the CPU each process used
+per dispute and per bare workflow: what a rate costs the cores, and steadier than a rate on a shared
+machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 import uuid
 from datetime import timedelta
@@ -23,7 +26,7 @@ from datetime import timedelta
 from temporalio import activity, workflow
 from temporalio.worker import Worker
 
-from bench.stack import Stack, dispute_body, local_stack, open_disputes
+from bench.stack import Stack, cpu_by_process, dispute_body, local_stack, open_disputes
 from bench.stats import percentile, run_concurrently
 
 RUN = uuid.uuid4().hex[:8]
@@ -96,13 +99,15 @@ async def main() -> None:
     args = parser.parse_args()
 
     async with local_stack(workers=args.workers, env=dict(e.split("=", 1) for e in args.env)) as stack:
-        began = time.time()
+        began, cpu_before = time.time(), cpu_by_process(stack)
         intake_seconds = await open_disputes(
             stack, lambda i: dispute_body(i, f"bench-{RUN}-{i}"), args.n, concurrency=args.concurrency
         )
         last_sent = await wait_processed(stack, args.n, args.timeout)
+        cpu_after = cpu_by_process(stack)
         opened_after = [r["seconds"] for r in await stack.pool.fetch(_OPENED_AFTER, f"bench-{RUN}-%")]
         bare = await bare_rate(stack, args.n, args.concurrency)
+        cpu_bare = cpu_by_process(stack)
 
     intake = args.n / intake_seconds
     processing = args.n / (last_sent - began)
@@ -116,6 +121,21 @@ async def main() -> None:
     )
     print(f"  bare one-activity workflows   {bare:7.1f} /s  (same server, a worker in this process)")
     print(f"  processed / bare              {processing / bare:7.2f}")
+    print_cpu(args.n, last_sent - began, cpu_before, cpu_after, cpu_bare)
+
+
+def print_cpu(
+    n: int, seconds: float, before: dict[str, float], after: dict[str, float], bare: dict[str, float]
+) -> None:
+    """CPU per dispute by process, from the first intake to the last acknowledgement (the intake's HTTP
+    clients are this process), and the server's per bare workflow: steadier on a shared machine than
+    the rates, and what a rate costs the cores."""
+    used = {name: after[name] - before[name] for name in after}
+    per = ", ".join(f"{name} {used[name] / n * 1000:.1f}" for name in used)
+    print(f"  CPU per dispute, ms           {per}")
+    print(f"  cores busy while processing   {sum(used.values()) / seconds:7.2f}  (of {os.cpu_count()})")
+    server, here = ((bare[name] - after[name]) / n * 1000 for name in ("temporal", "benchmark"))
+    print(f"  CPU per bare workflow, ms     temporal {server:.1f}, benchmark {here:.1f} (its worker, client)")
 
 
 if __name__ == "__main__":

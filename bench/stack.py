@@ -66,10 +66,37 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time used so far by ``pid`` (not its children)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User + system CPU time used so far by ``pid``; with ``children``, also by its descendants, those
+    running and those it has waited for (PostgreSQL's backends, the Temporal CLI's server)."""
+    pids = [pid, *_children(pid)] if children else [pid]
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # ended since it was listed
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if children:
+            total += int(fields[13]) + int(fields[14])
+    return total / CLOCK_TICKS
+
+
+def postgres_pid(stack: Stack) -> int:
+    """The stack's PostgreSQL server (its postmaster, parent of every backend)."""
+    [pid_file] = (stack.data / "postgres").rglob("postmaster.pid")
+    return int(pid_file.read_text().split()[0])
+
+
+def cpu_by_process(stack: Stack) -> dict[str, float]:
+    """CPU seconds used so far by each of the stack's processes (the workers summed), and this one's."""
+    found = {"workers": sum(cpu_seconds(pid) for pid in stack.workers())}
+    for name in ("temporal", "api", "mailbox"):
+        if name in stack.pids:
+            found[name] = cpu_seconds(stack.pids[name], children=True)
+    found["postgres"] = cpu_seconds(postgres_pid(stack), children=True)
+    found["benchmark"] = time.process_time()
+    return found
 
 
 def _children(pid: int) -> list[int]:
