@@ -170,13 +170,17 @@ class Deliveries:
         A refusal (a 5xx from the mail server, a 4xx from a webhook receiver) is recorded and raised as
         a non-retryable ``DeliveryRefused``; anything that may pass later raises a retryable error.
         """
+        return await self._deliver(key)
+
+    async def _deliver(self, key: NotificationKey, dispute: asyncpg.Record | None = None) -> DeliveryResult:
+        """``deliver``; ``dispute``: its dispute's read-model row if the caller already read it."""
         row = await self._pool.fetchrow(_sql(_CLAIM, key), *_key_args(key), LEASE, self.message_id(key))
         if row is None:
             return await self._unclaimed(key)
         try:
             async with self._holding(row):
-                message = await self._prepare(key, row)
-                refused, unavailable = await self._send(row, message)
+                message = await self._prepare(key, row, dispute)
+                done, refused, unavailable = await self._send(row, message)
         except ApplicationError as error:
             await self._pool.execute(_RELEASE, row["id"], error.message)
             raise
@@ -184,14 +188,20 @@ class Deliveries:
             # Not a crash: the attempt ends here, so free the row for the retry at once.
             await self._pool.execute(_RELEASE, row["id"], f"unexpected {type(error).__name__}")
             raise
-        return await self._finish(key, row["id"], refused, unavailable, message)
+        return await self._finish(key, row["id"], done, refused, unavailable, message)
 
     @activity.defn(name="deliver_notifications")
     async def deliver_all(self, keys: list[NotificationKey]) -> list[DeliveryResult]:
         """Deliver several queued notifications (an event's) side by side, each as ``deliver`` does: its
         own row, lease and recorded outcome. A refusal is that notification's ``failed`` result. If any
         may pass later, the call fails retryably, and its retry sends only what is still pending."""
-        outcomes = await asyncio.gather(*(self.deliver(key) for key in keys), return_exceptions=True)
+        return await self._deliver_all(keys)
+
+    async def _deliver_all(
+        self, keys: list[NotificationKey], dispute: asyncpg.Record | None = None
+    ) -> list[DeliveryResult]:
+        deliveries = (self._deliver(key, dispute) for key in keys)
+        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
         results: list[DeliveryResult] = []
         waiting: list[ApplicationError] = []
         for outcome in outcomes:
@@ -219,10 +229,14 @@ class Deliveries:
 
     @activity.defn(name="deliver_event_notifications")
     async def deliver_event(self, event: EventRef) -> list[Delivered]:
-        """Deliver whatever the outbox holds for one event of a dispute, as ``deliver_all`` does."""
+        """Deliver whatever the outbox holds for one event of a dispute, as ``deliver_all`` does.
+
+        The dispute's row is read once for all of them (not yet recorded: each reads it again, and waits).
+        """
         rows = await self._pool.fetch(_EVENT_ROWS, event.dispute_id, event.seq)
         keys = [NotificationKey.model_validate(dict(row) | {"dispute_id": event.dispute_id}) for row in rows]
-        results = await self.deliver_all(keys)
+        dispute = await self._pool.fetchrow(DISPUTE_QUERY, event.dispute_id) if keys else None
+        results = await self._deliver_all(keys, dispute)
         return [Delivered(key=key, result=result) for key, result in zip(keys, results, strict=True)]
 
     @contextlib.asynccontextmanager
@@ -270,9 +284,11 @@ class Deliveries:
             {"status": recorded["status"], "channels": recorded["channels_done"], "reason": reason}
         )
 
-    async def _prepare(self, key: NotificationKey, row: asyncpg.Record) -> _Prepared:
-        dispute = None  # a seller account's notification is about no dispute
-        if key.dispute_id is not None:
+    async def _prepare(
+        self, key: NotificationKey, row: asyncpg.Record, dispute: asyncpg.Record | None
+    ) -> _Prepared:
+        # A seller account's notification is about no dispute.
+        if key.dispute_id is not None and dispute is None:
             dispute = await self._pool.fetchrow(DISPUTE_QUERY, key.dispute_id)
             if dispute is None:
                 # Its first event is recorded right after the outbox rows: wait for it.
@@ -308,15 +324,16 @@ class Deliveries:
             recipient.alternatives,
         )
 
-    async def _send(self, row: asyncpg.Record, message: _Prepared) -> tuple[_Failures, _Failures]:
-        """Send on each channel neither done nor refused before; return the refusals and the failures.
+    async def _send(self, row: asyncpg.Record, message: _Prepared) -> tuple[list[str], _Failures, _Failures]:
+        """Send on each channel neither done nor refused before; return the channels done (in the order
+        recorded on the row), the refusals and the failures.
 
         Alternatives stop at the first channel that took it (now or on an earlier attempt), and at one that
         may take it later: the next is tried only after a refusal, so a customer is told once.
         """
         refused: _Failures = dict(row["channels_failed"])
         unavailable: _Failures = {}
-        done = set(row["channels_done"])
+        done: list[str] = list(row["channels_done"])  # the lease keeps other attempts off the row
         for channel, target in message.channels:
             if message.alternatives and (done or unavailable):
                 break
@@ -342,8 +359,8 @@ class Deliveries:
                 unavailable[channel] = {"summary": failure.summary, "detail": failure.detail}
             else:
                 await self._pool.execute(_CHANNEL_DONE, row["id"], channel)
-                done.add(channel)
-        return refused, unavailable
+                done.append(channel)
+        return done, refused, unavailable
 
     def _email_message(self, row: asyncpg.Record, to: str, message: _Prepared) -> Message:
         rendered = message.rendered
@@ -365,13 +382,11 @@ class Deliveries:
         self,
         key: NotificationKey,
         row_id: int,
+        done: list[str],
         refused: _Failures,
         unavailable: _Failures,
         message: _Prepared,
     ) -> DeliveryResult:
-        done = list(
-            await self._pool.fetchval("SELECT channels_done FROM notifications WHERE id = $1", row_id)
-        )
         if unavailable:
             # Done channels are already recorded; the retry sends on the others only.
             await self._pool.execute(_RELEASE, row_id, _join(unavailable, "detail"))
