@@ -1,11 +1,15 @@
-"""Dispute metrics reach Prometheus through the SDK's own exporter, beside the worker's metrics."""
+"""Dispute metrics reach Prometheus through the SDK's own exporter, beside the worker's metrics; a dispute
+makes only the counters it counts on."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import asyncpg
 import httpx
+import pytest
+from temporalio import workflow
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from activities.delivery import Deliveries
@@ -15,6 +19,9 @@ from tests.workflows.driver import AGENT1, AGENT2, HOUR, Disputes, time_skipping
 from worker import build_worker
 from workflows.actions import EscalateAction, SubmitFindingsAction
 from workflows.dispute import DisputeWorkflow
+from workflows.events import EventKind
+from workflows.metrics import DisputeMetrics
+from workflows.models import SYSTEM, HistoryEntry
 
 
 async def test_dispute_metrics_are_exported(
@@ -50,3 +57,26 @@ async def test_dispute_metrics_are_exported(
     assert len(findings) == 1 and 'result="met"' in findings[0] and findings[0].endswith(" 1")
     assert "temporal_workflow_task_execution_latency_count" in text  # the SDK's own worker metrics
     assert "temporal_activity_execution_latency_count" in text
+
+
+class _Counter:
+    def add(self, value: int, additional_attributes: dict[str, str] | None = None) -> None:
+        pass
+
+
+def test_a_dispute_makes_only_the_counters_it_counts_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Making a counter is work in a new dispute's first task, on every intake's path."""
+    made: list[str] = []
+
+    class Meter:
+        def create_counter(self, name: str, description: str | None = None) -> _Counter:
+            made.append(name)
+            return _Counter()
+
+    monkeypatch.setattr(workflow, "metric_meter", Meter)
+    metrics = DisputeMetrics()
+    for seq in (1, 2):
+        opened = HistoryEntry(seq=seq, at=datetime.now(UTC), kind=EventKind.OPENED, actor=SYSTEM)
+        metrics.event(opened, channel="phone", tier=1)
+
+    assert made == ["disputes_opened"]
