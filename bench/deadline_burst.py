@@ -9,7 +9,8 @@ ahead, waits for their openings to be processed, and then for the moment: every 
 the resolution team falls due in that same second. It prints how late the ``escalated`` events were
 recorded in PostgreSQL (p50, p99, max: the time to clear the burst), the workflow-task timeouts and
 replays it caused, and, as the baseline on the same server in the same run, the lateness of N bare
-workflows each waiting on one timer due in the same second (a worker in this process).
+workflows each waiting on one timer due in the same second (a worker in this process). For both, the
+CPU each process used per dispute (or timer) until the last was handled, and the cores busy meanwhile.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.worker import Worker
 
-from bench.stack import Stack, dispute_body, local_stack, open_disputes
+from bench.stack import Stack, cpu_by_process, dispute_body, local_stack, open_disputes
 from bench.stats import percentile, run_concurrently
 
 RUN = uuid.uuid4().hex[:8]
@@ -83,8 +84,9 @@ class BareTimer:
         return (workflow.now() - due).total_seconds()  # as late as the worker ran this task
 
 
-async def bare_burst(stack: Stack, n: int, lead: float) -> list[float]:
-    """How late each of ``n`` bare workflows handled its one timer, all due in the same second."""
+async def bare_burst(stack: Stack, n: int, lead: float) -> tuple[list[float], dict[str, float], float]:
+    """How late each of ``n`` bare workflows handled its one timer, all due in the same second; and the
+    CPU each process used from the due moment until every timer was handled, and that time."""
     queue = f"bench-timers-{RUN}"
     due = datetime.now(UTC) + timedelta(seconds=lead)
     async with Worker(stack.client, task_queue=queue, workflows=[BareTimer]):
@@ -96,7 +98,11 @@ async def bare_burst(stack: Stack, n: int, lead: float) -> list[float]:
             )
 
         await run_concurrently(n, 32, one)
-        return [await handle.result() for handle in handles]
+        await until(due.timestamp())
+        before = cpu_by_process(stack)
+        lateness = [await handle.result() for handle in handles]
+        after = cpu_by_process(stack)
+        return lateness, {name: after[name] - before[name] for name in after}, time.time() - due.timestamp()
 
 
 def report(label: str, lateness: list[float], n: int) -> None:
@@ -130,14 +136,26 @@ async def main() -> None:
         if opened != args.n:
             print(f"  (only {opened} of {args.n} openings processed before the moment: use a longer --lead)")
         await until(due)
+        before = cpu_by_process(stack)
         escalated = await recorded(stack, args.n, due + 600)
+        after, cleared = cpu_by_process(stack), time.time() - due
+        clearing = {name: after[name] - before[name] for name in after}
         timeouts, failures = await task_trouble(stack)
-        bare = await bare_burst(stack, args.n, lead=30 + args.n / 50)
+        bare, bare_cpu, bare_cleared = await bare_burst(stack, args.n, lead=30 + args.n / 50)
 
     print(f"{args.n} disputes due in the same second, {args.workers} worker process(es)")
     report("disputes: escalation recorded", [r - due for r in escalated], args.n)
     print(f"  workflow-task timeouts {timeouts} ({timeouts / args.n:.2f} per dispute), failures {failures}")
     report("bare workflows: timer handled", bare, args.n)
+    cpu("dispute, due to all recorded", clearing, args.n, cleared)
+    cpu("bare timer, due to all handled", bare_cpu, args.n, bare_cleared)
+
+
+def cpu(label: str, used: dict[str, float], n: int, seconds: float) -> None:
+    """CPU per dispute (or timer) by process over a window, and the cores busy in it: whether the
+    burst waited on the cores or on something else."""
+    per = ", ".join(f"{name} {seconds_used / n * 1000:.1f}" for name, seconds_used in used.items())
+    print(f"  CPU per {label}, ms: {per}; cores busy {sum(used.values()) / seconds:.2f}")
 
 
 if __name__ == "__main__":
