@@ -104,7 +104,7 @@ async def main() -> None:
             stack, lambda i: dispute_body(i, f"bench-{RUN}-{i}"), args.n, concurrency=args.concurrency
         )
         last_sent = await wait_processed(stack, args.n, args.timeout)
-        cpu_after = cpu_by_process(stack)
+        cpu_after, cpu_window = cpu_by_process(stack), time.time() - began
         opened_after = [r["seconds"] for r in await stack.pool.fetch(_OPENED_AFTER, f"bench-{RUN}-%")]
         bare = await bare_rate(stack, args.n, args.concurrency)
         cpu_bare = cpu_by_process(stack)
@@ -121,15 +121,16 @@ async def main() -> None:
     )
     print(f"  bare one-activity workflows   {bare:7.1f} /s  (same server, a worker in this process)")
     print(f"  processed / bare              {processing / bare:7.2f}")
-    print_cpu(args.n, last_sent - began, cpu_before, cpu_after, cpu_bare)
+    print_cpu(args.n, cpu_window, cpu_before, cpu_after, cpu_bare)
 
 
 def print_cpu(
     n: int, seconds: float, before: dict[str, float], after: dict[str, float], bare: dict[str, float]
 ) -> None:
-    """CPU per dispute by process, from the first intake to the last acknowledgement (the intake's HTTP
-    clients are this process), and the server's per bare workflow: steadier on a shared machine than
-    the rates, and what a rate costs the cores."""
+    """CPU per dispute by process, from the first intake until every dispute was seen processed
+    (``seconds``; the intake's HTTP clients are this process), and the cores busy meanwhile; then the
+    server's and this process's per bare workflow. Steadier on a shared machine than the rates, and what
+    a rate costs the cores."""
     used = {name: after[name] - before[name] for name in after}
     per = ", ".join(f"{name} {used[name] / n * 1000:.1f}" for name in used)
     print(f"  CPU per dispute, ms           {per}")
