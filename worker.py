@@ -191,7 +191,8 @@ async def main() -> None:
     pool = await create_pool(settings.database_url, reset_session=False)
     if not CustomerLinkSettings().enabled:
         log.warning("customer links are off: CUSTOMER_LINK_SECRET is not set; acknowledgements carry none")
-    worker = build_worker(client, pool, settings.task_queue)
+    deliveries = Deliveries.from_settings(pool, DeliverySettings())
+    worker = build_worker(client, pool, settings.task_queue, deliveries)
     # Every worker makes sure of it at start: the first creates it, the others find it.
     await ensure_erasure_schedule(client, settings.task_queue)
 
@@ -204,6 +205,7 @@ async def main() -> None:
     async with worker:
         await stop.wait()
         log.info("shutting down")
+    await deliveries.close()
     await pool.close()
 
 

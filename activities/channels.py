@@ -36,6 +36,10 @@ class EmailSender(Protocol):
         """Hand the message to the mail server; raise ``Refused`` or ``Unavailable`` if it was not taken."""
         ...
 
+    async def close(self) -> None:
+        """Close the connections it keeps open between messages (a stopping worker)."""
+        ...
+
 
 class WebhookSender(Protocol):
     async def post(self, url: str, event: dict[str, Any], delivery_id: str, secrets: Sequence[str]) -> None:

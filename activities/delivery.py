@@ -143,6 +143,11 @@ class Deliveries:
         webhooks = HttpWebhookSender(timeout=settings.webhook_timeout)
         return cls(pool, settings, SmtpSender(settings), webhooks, links or CustomerLinkSettings())
 
+    async def close(self) -> None:
+        """Close the mail server connections kept between messages (a stopping worker, once its
+        activities are done)."""
+        await self._email.close()
+
     @property
     def longest_attempt(self) -> timedelta:
         """How long one call can take with these settings' timeouts."""

@@ -15,6 +15,7 @@ from email.utils import format_datetime
 import aiosmtplib
 
 from activities.channels import Refused, Unavailable
+from activities.smtp_connections import SmtpConnections
 from infra.delivery_settings import DeliverySettings
 
 _DETAIL_LIMIT = 300  # characters of a server's answer kept in the outbox row
@@ -79,32 +80,23 @@ def _international(headers: dict[str, str], text: str, html: str) -> EmailMessag
 
 
 class SmtpSender:
-    """Sends through the SMTP server of the settings, one connection per message."""
+    """Sends through the SMTP server of the settings, on connections kept open between messages."""
 
     def __init__(self, settings: DeliverySettings) -> None:
         self._settings = settings
-        # The name EHLO gives, looked up once: left to aiosmtplib, each message's connection asks for it
-        # on a thread of its own (a reverse DNS lookup where the host's name is not local).
-        self._local_hostname = socket.getfqdn()
+        # The name EHLO gives, looked up once: left to aiosmtplib, each connection asks for it on a thread
+        # of its own (a reverse DNS lookup where the host's name is not local).
+        self._connections = SmtpConnections(settings, socket.getfqdn())
+
+    async def close(self) -> None:
+        await self._connections.close()
 
     async def send(self, message: Message) -> None:
-        s = self._settings
         try:
             # aiosmtplib's timeout bounds each step; this bounds the whole conversation, so that the
             # worker's shutdown grace, derived from it, covers a send under way.
-            async with asyncio.timeout(s.smtp_timeout):
-                await aiosmtplib.send(
-                    message,
-                    hostname=s.smtp_host,
-                    port=s.port,
-                    username=s.smtp_username,
-                    password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                    use_tls=s.smtp_tls == "tls",
-                    # False, not None: None would upgrade opportunistically, which "none" rules out.
-                    start_tls=s.smtp_tls == "starttls",
-                    timeout=s.smtp_timeout,
-                    local_hostname=self._local_hostname,
-                )
+            async with asyncio.timeout(self._settings.smtp_timeout):
+                await self._connections.send(message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refusals = exc.recipients
             code = max((r.code for r in refusals), default=0)

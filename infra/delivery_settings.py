@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workflows.models import Language
@@ -43,6 +43,12 @@ class DeliverySettings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
     smtp_timeout: float = 30.0  # seconds for one message's whole SMTP conversation
+    # Connections kept open between messages (``activities.smtp_connections``): at most this many idle
+    # (0: one connection per message), each idle at most this many seconds and closed after this many
+    # messages (servers limit them per connection).
+    smtp_connections: int = Field(default=8, ge=0)
+    smtp_idle_timeout: float = Field(default=30.0, gt=0)
+    smtp_messages_per_connection: int = Field(default=100, ge=1)
     mail_from: str = "Jamla24 <no-reply@jamla24.ma>"
     mail_domain: str = "jamla24.ma"  # the right-hand side of every Message-ID
     seller_webhook_url: str | None = None

@@ -47,6 +47,11 @@ class SmtpSink:
     ``delays`` makes it slow: seconds it waits before answering ``RCPT`` or ``DATA``. A message is kept
     as soon as it has arrived, before the slow answer, as a server that scans it and then delivers it
     does: a client that gives up waiting has sent it all the same.
+
+    ``connections`` counts the connections clients opened, ``goodbyes`` the ones they closed with QUIT.
+    ``hang_up_at`` names the commands (``MAIL``,
+    ``DATA``) at which it next hangs up, once each: at ``MAIL`` with a 421, as a server closing an idle
+    connection; at ``DATA`` once it has the message but before it answers.
     """
 
     def __init__(self) -> None:
@@ -54,8 +59,41 @@ class SmtpSink:
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
         self.delays: dict[str, float] = {}
+        self.hang_up_at: set[str] = set()
+        self.connections = 0
+        self.goodbyes = 0
         self.port = 0
         self._server: asyncio.Server | None = None
+        self._sessions: list[SMTP] = []
+
+    def hang_up(self) -> None:
+        """Close every open connection, as a server restarting does."""
+        for session in self._sessions:
+            if session.transport is not None:
+                session.transport.close()
+
+    def _connected(self) -> SMTP:
+        self.connections += 1
+        session = SMTP(self, hostname="sink.localhost")
+        self._sessions.append(session)
+        return session
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.goodbyes += 1
+        return "221 Bye"
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
+    ) -> str:
+        if "MAIL" in self.hang_up_at:
+            self.hang_up_at.discard("MAIL")
+            await server.push("421 4.4.2 sink.localhost closing idle connection")
+            assert server.transport is not None
+            server.transport.close()
+            return "421 4.4.2 closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -71,15 +109,20 @@ class SmtpSink:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
         self.mails.append(Mail(list(envelope.rcpt_tos), message, session.host_name))
+        if "DATA" in self.hang_up_at:
+            self.hang_up_at.discard("DATA")
+            assert server.transport is not None
+            server.transport.close()
         await asyncio.sleep(self.delays.get("DATA", 0))
         return "250 OK"
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(lambda: SMTP(self, hostname="sink.localhost"), "127.0.0.1", 0)
+        self._server = await loop.create_server(self._connected, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        self.hang_up()  # clients keep connections open between messages
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

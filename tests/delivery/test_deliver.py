@@ -104,6 +104,9 @@ class SendThenFail:
         await self.real.send(message)
         raise self.failure
 
+    async def close(self) -> None:
+        await self.real.close()
+
 
 @pytest.mark.parametrize("failure", [Crash("killed"), RuntimeError("bug after sending")])
 async def test_a_resend_after_a_crash_mid_send_carries_the_same_message_id(
@@ -403,3 +406,14 @@ async def test_a_notification_not_in_the_outbox_is_bad_data(deliveries: Deliveri
     with pytest.raises(ApplicationError) as missing:
         await deliveries.deliver(key)
     assert missing.value.type == "BadData" and missing.value.non_retryable
+
+
+async def test_a_stopping_worker_closes_the_mail_connections_kept_open(
+    pg_pool: asyncpg.Pool, smtp: SmtpSink, deliveries: Deliveries
+) -> None:
+    dispute_id, customer, _ = await open_dispute(pg_pool)
+    key = await queue(pg_pool, dispute_id, "withdrawn", CUSTOMER, customer.id, customer=customer)
+    await deliveries.deliver(key)
+    await deliveries.close()
+
+    assert (smtp.connections, smtp.goodbyes) == (1, 1)

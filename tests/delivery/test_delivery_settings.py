@@ -12,7 +12,8 @@ _VARIABLES = (
     "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "MAIL_DOMAIN",
     "SELLER_WEBHOOK_URL", "ALERTS_WEBHOOK_URL", "WEBHOOK_SECRET", "OPERATORS_EMAIL", "NOTIFY_TEAM_EMAILS",
     "SMTP_TIMEOUT", "WEBHOOK_TIMEOUT", "SELLER_WEBHOOK_SECRET", "SELLER_WEBHOOK_SECRET_PREVIOUS",
-    "ALERTS_WEBHOOK_SECRET", "ALERTS_WEBHOOK_SECRET_PREVIOUS", "STAFF_LANGUAGE",
+    "ALERTS_WEBHOOK_SECRET", "ALERTS_WEBHOOK_SECRET_PREVIOUS", "STAFF_LANGUAGE", "SMTP_CONNECTIONS",
+    "SMTP_IDLE_TIMEOUT", "SMTP_MESSAGES_PER_CONNECTION",
 )  # fmt: skip
 
 
@@ -48,6 +49,18 @@ def test_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.team_email("customer_service") is None  # turned off
     assert settings.team_email("customer_experience") == "experience-client@jamla24.ma"  # default kept
     assert settings.operators_email is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("SMTP_CONNECTIONS", "-1"), ("SMTP_IDLE_TIMEOUT", "0"), ("SMTP_MESSAGES_PER_CONNECTION", "0")],
+)
+def test_smtp_connection_limits_out_of_range_stop_the_start(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=name.lower()):
+        DeliverySettings()
 
 
 def test_a_webhook_is_never_sent_unsigned(monkeypatch: pytest.MonkeyPatch) -> None:
