@@ -5,47 +5,32 @@ again. Before the first send the row gets its Message-ID (also the webhook's del
 after a crash mid-send repeats it and the receiver can drop the copy. Each channel that took the
 message is recorded at once: a retry after one channel succeeded sends only on the others.
 
-An attempt holds a lease on the row and heartbeats while it works, renewing the lease with each
-heartbeat: a retry that overlaps a live attempt, however slow its server, waits instead of sending twice,
-and one after a crash finds the lease run out as Temporal, missing the heartbeats, schedules it.
+An attempt holds a lease on the row while it works (``activities.delivery_lease``), so that two attempts
+never send at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
-from email.message import Message
 from typing import Any
 
 import asyncpg
-from jinja2 import TemplateError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import delivery_lease
 from activities.channels import EmailSender, Refused, Unavailable, WebhookSender
-from activities.customer_links import CustomerLinks
-from activities.email import SmtpSender, build_message
-from activities.phone import SMS, WHATSAPP, ShortMessage, SmsSender, WhatsAppSender, client_reference
-from activities.recipients import (
-    DISPUTE_QUERY,
-    EMAIL,
-    notification_data,
-    route,
-    template_context,
-    webhook_event,
-)
-from activities.templating import Rendered, render
+from activities.composer import CannotRender, Composer, DisputeNotRecorded, Prepared
+from activities.email import SmtpSender
+from activities.phone import SMS, WHATSAPP, SmsSender, WhatsAppSender, client_reference
+from activities.recipients import DISPUTE_QUERY, EMAIL
 from activities.webhooks import HttpWebhookSender
 from infra.customer_links import CustomerLinkSettings
 from infra.delivery_settings import DeliverySettings
 from workflows.delivery import Delivered, DeliveryResult, EventRef, NotificationKey
-from workflows.events import RecipientKind
-from workflows.models import Language
-from workflows.options import BAD_DATA, DELIVERY_HEARTBEAT_TIMEOUT, DELIVERY_REFUSED
+from workflows.options import BAD_DATA, DELIVERY_REFUSED
 
 _Failures = dict[str, dict[str, str]]  # channel -> {"summary": ..., "detail": ...}
 
@@ -53,10 +38,6 @@ _Failures = dict[str, dict[str, str]]  # channel -> {"summary": ..., "detail": .
 DELIVERY_UNAVAILABLE = "DeliveryUnavailable"
 DELIVERY_BUSY = "DeliveryBusy"
 DISPUTE_NOT_RECORDED = "DisputeNotRecorded"
-# As long as Temporal waits for an attempt's next heartbeat, and renewed with each: a live attempt keeps
-# it, a dead one's runs out by the time Temporal retries it.
-LEASE = DELIVERY_HEARTBEAT_TIMEOUT
-HEARTBEAT_EVERY = LEASE / 3
 
 # The outbox key, by dispute (dispute_id) or by seller account change (account_change_id).
 _KEY = "{subject} = $1 AND seq = $2 AND kind = $3 AND recipient_kind = $4 AND recipient_ref = $5"
@@ -66,11 +47,6 @@ SET attempts = attempts + 1, last_attempt_at = now(), locked_until = now() + $6:
     message_id = COALESCE(message_id, $7)
 WHERE {_KEY} AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
 RETURNING id, attempts, language, data, created_at, message_id, channels_done, channels_failed
-"""
-# Only by the attempt that holds the lease (``attempts`` numbers it) and while the row is still pending.
-_RENEW = """
-UPDATE notifications SET locked_until = now() + $3::interval
-WHERE id = $1 AND attempts = $2 AND status = 'pending' AND locked_until IS NOT NULL
 """
 _RECORDED = f"""
 SELECT status, channels_done, channels_failed, last_error, locked_until - now() AS lease_left
@@ -97,20 +73,6 @@ INSERT INTO whatsapp_messages (message_id, notification_id) VALUES ($1, $2) ON C
 """
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """One message as written for its recipient, and where it goes."""
-
-    rendered: Rendered
-    channels: list[tuple[str, str]]
-    event: dict[str, Any]  # the webhook's
-    skipped: str  # why some channel, or every one, is not open
-    language: Language  # the one it is written in
-    secrets: dict[str, tuple[str, ...]]  # each webhook channel's receiver's
-    short: ShortMessage  # what WhatsApp and SMS say
-    alternatives: bool  # the first channel that takes it is enough (``Route.alternatives``)
-
-
 class Deliveries:
     """The ``deliver_notification`` activity, with its transports injected."""
 
@@ -131,8 +93,7 @@ class Deliveries:
         # Used only when routing opens their channel, which the settings decide.
         self._whatsapp = whatsapp or WhatsAppSender(settings)
         self._sms = sms or SmsSender(settings)
-        # Unset: no link in any message (``CustomerLinkSettings``' secret unset does the same).
-        self._links = CustomerLinks(pool, links or CustomerLinkSettings(customer_link_secret=None))
+        self._composer = Composer(pool, settings, links)
 
     @classmethod
     def from_settings(
@@ -179,12 +140,14 @@ class Deliveries:
 
     async def _deliver(self, key: NotificationKey, dispute: asyncpg.Record | None = None) -> DeliveryResult:
         """``deliver``; ``dispute``: its dispute's read-model row if the caller already read it."""
-        row = await self._pool.fetchrow(_sql(_CLAIM, key), *_key_args(key), LEASE, self.message_id(key))
+        row = await self._pool.fetchrow(
+            _sql(_CLAIM, key), *_key_args(key), delivery_lease.LEASE, self.message_id(key)
+        )
         if row is None:
             return await self._unclaimed(key)
         try:
-            async with self._holding(row):
-                message = await self._prepare(key, row, dispute)
+            async with delivery_lease.holding(self._pool, row["id"], row["attempts"]):
+                message = await self._prepared(key, row, dispute)
                 done, refused, unavailable = await self._send(row, message)
         except ApplicationError as error:
             await self._pool.execute(_RELEASE, row["id"], error.message)
@@ -244,30 +207,6 @@ class Deliveries:
         results = await self._deliver_all(keys, dispute)
         return [Delivered(key=key, result=result) for key, result in zip(keys, results, strict=True)]
 
-    @contextlib.asynccontextmanager
-    async def _holding(self, row: asyncpg.Record) -> AsyncIterator[None]:
-        """Heartbeat and keep the row's lease while the block runs."""
-        keeper = asyncio.create_task(self._keep_lease(row["id"], row["attempts"]))
-        try:
-            yield
-        finally:
-            keeper.cancel()
-            # Stopped before the outcome is recorded, so that it cannot lock the row again after.
-            await asyncio.wait([keeper])
-
-    async def _keep_lease(self, row_id: int, attempt: int) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_EVERY.total_seconds())
-            try:
-                await self._pool.execute(_RENEW, row_id, attempt, LEASE)
-            except Exception as error:
-                # No heartbeat either: if this lasts, the lease runs out as Temporal gives up on the attempt.
-                why = type(error).__name__
-                activity.logger.warning("notification row %d: lease not renewed (%s)", row_id, why)
-                continue
-            if activity.in_activity():  # tests also call the activity directly
-                activity.heartbeat()
-
     async def _unclaimed(self, key: NotificationKey) -> DeliveryResult:
         recorded = await self._pool.fetchrow(_sql(_RECORDED, key), *_key_args(key))
         if recorded is None:
@@ -289,47 +228,24 @@ class Deliveries:
             {"status": recorded["status"], "channels": recorded["channels_done"], "reason": reason}
         )
 
-    async def _prepare(
+    async def _prepared(
         self, key: NotificationKey, row: asyncpg.Record, dispute: asyncpg.Record | None
-    ) -> _Prepared:
-        # A seller account's notification is about no dispute.
-        if key.dispute_id is not None and dispute is None:
-            dispute = await self._pool.fetchrow(DISPUTE_QUERY, key.dispute_id)
-            if dispute is None:
-                # Its first event is recorded right after the outbox rows: wait for it.
-                raise ApplicationError(
-                    f"{_label(key)}: dispute not in the read model yet", type=DISPUTE_NOT_RECORDED
-                )
-        recipient = await route(self._pool, self._settings, key, dispute)
-        language = recipient.language or Language(row["language"])
-        data = await notification_data(self._pool, key, row["data"], dispute)
-        # The customer's private link: written now, never queued (``activities.customer_links``).
-        link = None
-        if key.recipient_kind == RecipientKind.CUSTOMER and key.dispute_id is not None:
-            link = await self._links.url(key.dispute_id)
+    ) -> Prepared:
+        """What the notification says and where it goes, or the error the attempt ends with."""
         try:
-            context = template_context(key, data, dispute, recipient.name) | {"link": link}
-            rendered = render(key.recipient_kind, key.kind, language, context)
-        except (TemplateError, ValueError, KeyError) as error:
+            return await self._composer.prepare(key, row, dispute)
+        except DisputeNotRecorded:
+            # Its first event is recorded right after the outbox rows: wait for it.
+            raise ApplicationError(
+                f"{_label(key)}: dispute not in the read model yet", type=DISPUTE_NOT_RECORDED
+            ) from None
+        except CannotRender as error:
             # A message that cannot be written will not be written on the next attempt either.
-            reason = f"cannot render: {type(error).__name__}"
+            reason = f"cannot render: {error}"
             await self._pool.execute(_FINISH, row["id"], "failed", reason)
             raise ApplicationError(f"{_label(key)}: {reason}", type=BAD_DATA, non_retryable=True) from None
-        delivery_id = row["message_id"].strip("<>")
-        return _Prepared(
-            rendered,
-            recipient.channels,
-            webhook_event(key, delivery_id, row, data, dispute, rendered, language),
-            recipient.skipped,
-            language,
-            recipient.secrets,
-            ShortMessage(
-                key.kind, language, str(context["ref"] or ""), link or self._settings.customer_help_url
-            ),
-            recipient.alternatives,
-        )
 
-    async def _send(self, row: asyncpg.Record, message: _Prepared) -> tuple[list[str], _Failures, _Failures]:
+    async def _send(self, row: asyncpg.Record, message: Prepared) -> tuple[list[str], _Failures, _Failures]:
         """Send on each channel neither done nor refused before; return the channels done (in the order
         recorded on the row), the refusals and the failures.
 
@@ -346,7 +262,7 @@ class Deliveries:
                 continue
             try:
                 if channel == EMAIL:
-                    await self._email.send(self._email_message(row, target, message))
+                    await self._email.send(self._composer.email(row, target, message))
                 elif channel == WHATSAPP:
                     ref = client_reference(row["id"], channel)
                     sent = await self._whatsapp.send(target, message.short, ref)
@@ -367,22 +283,6 @@ class Deliveries:
                 done.append(channel)
         return done, refused, unavailable
 
-    def _email_message(self, row: asyncpg.Record, to: str, message: _Prepared) -> Message:
-        rendered = message.rendered
-        try:
-            return build_message(
-                sender=self._settings.mail_from,
-                to=to,
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-                message_id=row["message_id"],
-                language=message.language.value,
-                date=row["created_at"],
-            )
-        except (ValueError, TypeError, IndexError):
-            raise Refused("invalid e-mail address") from None
-
     async def _finish(
         self,
         key: NotificationKey,
@@ -390,7 +290,7 @@ class Deliveries:
         done: list[str],
         refused: _Failures,
         unavailable: _Failures,
-        message: _Prepared,
+        message: Prepared,
     ) -> DeliveryResult:
         if unavailable:
             # Done channels are already recorded; the retry sends on the others only.

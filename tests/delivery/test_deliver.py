@@ -12,7 +12,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities import delivery
+from activities import delivery_lease
 from activities.delivery import Deliveries
 from activities.email import SmtpSender
 from activities.recipients import PHONE_CLOSED
@@ -132,7 +132,7 @@ async def test_a_resend_after_a_crash_mid_send_carries_the_same_message_id(
         assert busy.value.type == "DeliveryBusy" and not busy.value.non_retryable
         # It comes back as the lease runs out, not after a growing backoff.
         retry_in = busy.value.next_retry_delay
-        assert retry_in is not None and timedelta(0) < retry_in <= delivery.LEASE + timedelta(seconds=1)
+        assert retry_in is not None and timedelta(0) < retry_in <= delivery_lease.LEASE + timedelta(seconds=1)
         assert len(smtp.mails) == 1
         # ...until the lease runs out.
         await pg_pool.execute(
@@ -150,8 +150,8 @@ async def test_a_slow_send_heartbeats_and_keeps_its_lease(
     pg_pool: asyncpg.Pool, deliveries: Deliveries, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Shortened: the server takes twice the lease to answer, and the attempt renews it meanwhile.
-    monkeypatch.setattr(delivery, "LEASE", timedelta(seconds=1))
-    monkeypatch.setattr(delivery, "HEARTBEAT_EVERY", timedelta(seconds=0.2))
+    monkeypatch.setattr(delivery_lease, "LEASE", timedelta(seconds=1))
+    monkeypatch.setattr(delivery_lease, "HEARTBEAT_EVERY", timedelta(seconds=0.2))
     smtp.delays = {"DATA": 3.0}
     dispute_id, customer, _ = await open_dispute(pg_pool)
     key = await queue(pg_pool, dispute_id, "acknowledgement", CUSTOMER, customer.id, customer=customer)
