@@ -61,6 +61,8 @@ WORKFLOWS = [DisputeWorkflow, SellerAccountChangeWorkflow, ErasureWorkflow, What
 # schema, for each new dispute and each replay was most of the worker's CPU and memory.
 PASSED_THROUGH = (
     "workflows.models",
+    "workflows.sla_policy",
+    "workflows.seller_payloads",
     "workflows.actions",
     "workflows.events",
     "workflows.options",

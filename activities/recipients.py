@@ -14,7 +14,8 @@ from activities.templating import Rendered
 from infra.delivery_settings import DeliverySettings
 from workflows.delivery import NotificationKey
 from workflows.events import NotificationKind, RecipientKind
-from workflows.models import AccountChange, Deadline, Language
+from workflows.models import Deadline, Language
+from workflows.seller_payloads import AccountChange
 
 EMAIL = "email"
 WEBHOOK = "webhook"  # the receiver the settings name: the seller portal, the operators' alerts

@@ -11,17 +11,17 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.errors import bad_data_is_final
-from workflows.models import (
+from workflows.models import SellerAccountStatus
+from workflows.options import ACTION_REFUSED
+from workflows.rules import reinstatement_refusal
+from workflows.seller_payloads import (
     AccountChange,
     ContactReleaseRequest,
     ReinstateRequest,
-    SellerAccountStatus,
-    SlaPolicy,
     StrikeRequest,
     StrikeResult,
 )
-from workflows.options import ACTION_REFUSED
-from workflows.rules import reinstatement_refusal
+from workflows.sla_policy import SlaPolicy
 
 _RANK = {status: rank for rank, status in enumerate(SellerAccountStatus)}
 

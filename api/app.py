@@ -34,7 +34,7 @@ from infra.customer_links import CustomerLinkSettings
 from infra.postgres import create_pool
 from infra.settings import CodecServerSettings, Settings, SlaSettings
 from infra.temporal import connect
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 log = logging.getLogger("api.settings")  # not about a dispute: the "api" logger's lines all are
 

@@ -19,7 +19,8 @@ from api import dispute_reads, reference_store, references, text
 from api.auth import ApiKey, KeyRole, KeyStore
 from api.errors import forbidden, invalid, not_sellers, unauthorized
 from infra.customer_links import CustomerLinkSettings
-from workflows.models import SellerAccountStatus, SlaPolicy
+from workflows.models import SellerAccountStatus
+from workflows.sla_policy import SlaPolicy
 
 _LINKS_OFF = CustomerLinkSettings(customer_link_secret=None)
 API_KEY_HEADER = "X-API-Key"

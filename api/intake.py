@@ -20,16 +20,8 @@ from infra.customer_links import CustomerLinkSettings
 from workflows.deadlines import compute_deadlines
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_start import start_options, workflow_id
-from workflows.models import (
-    Actor,
-    Channel,
-    Customer,
-    DisputeInput,
-    DisputeState,
-    SellerAccountStatus,
-    SlaPolicy,
-    Status,
-)
+from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, SellerAccountStatus, Status
+from workflows.sla_policy import SlaPolicy
 
 log = logging.getLogger("api")
 

@@ -18,12 +18,7 @@ import asyncpg
 from pydantic import BaseModel, ValidationError
 
 from api.schemas import CustomerContact, DisputeListItem, NotificationView
-from workflows.models import (
-    Channel,
-    DisputeState,
-    DisputeSummary,
-    Status,
-)
+from workflows.models import Channel, DisputeState, DisputeSummary, Status
 
 _SUMMARY_FIELDS = ", ".join(DisputeSummary.model_fields)
 

@@ -34,7 +34,8 @@ from bench.stack import Stack, local_stack
 from infra.settings import TASK_QUEUE
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_start import start_options
-from workflows.models import Actor, Channel, Customer, DisputeInput, Role, SlaPolicy
+from workflows.models import Actor, Channel, Customer, DisputeInput, Role
+from workflows.sla_policy import SlaPolicy
 
 RUN = uuid.uuid4().hex[:8]
 SELLER = "S-BENCH"

@@ -35,7 +35,8 @@ from devstack.postgres import start_embedded, stop_embedded
 from infra.migrate import migrate
 from infra.postgres import create_pool, with_database
 from workflows.deadlines import RESOLUTION_CLOCKS, compute_deadlines
-from workflows.models import Deadline, DeadlineKind, DeadlineState, SlaPolicy
+from workflows.models import Deadline, DeadlineKind, DeadlineState
+from workflows.sla_policy import SlaPolicy
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 POLICY = SlaPolicy()

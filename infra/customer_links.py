@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from workflows.models import Duration
+from workflows.sla_policy import Duration
 
 PATH = "/c"  # the page's path prefix: <PUBLIC_BASE_URL>/c/<token>
 SALT_BYTES = 16

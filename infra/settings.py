@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.holidays import moroccan_business_calendar
 from workflows import patches
-from workflows.models import Duration, SlaPolicy
+from workflows.sla_policy import Duration, SlaPolicy
 
 TASK_QUEUE = "disputes"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from workflows.models import Channel, Customer, DisputeInput, SlaPolicy
+from workflows.models import Channel, Customer, DisputeInput
+from workflows.sla_policy import SlaPolicy
 
 CUSTOMER = Customer(id="cust-1", name="Salma Bennani", email="salma@example.ma", phone="+212661406136")
 DESCRIPTION = "The parcel never arrived."

@@ -56,17 +56,11 @@ from workflows.actions import (
 from workflows.business_hours import BusinessCalendar
 from workflows.dispute import DisputeWorkflow
 from workflows.late_refusal import WhatsAppFailedWorkflow
-from workflows.models import (
-    ContactChannel,
-    ContactOutcome,
-    DisputeState,
-    Outcome,
-    ReinstateRequest,
-    SellerEfforts,
-    SlaPolicy,
-)
+from workflows.models import ContactChannel, ContactOutcome, DisputeState, Outcome, SellerEfforts
 from workflows.seller_account import SellerAccountChangeWorkflow
 from workflows.seller_account import workflow_id as seller_workflow_id
+from workflows.seller_payloads import ReinstateRequest
+from workflows.sla_policy import SlaPolicy
 
 HISTORIES = Path(__file__).parent / "histories"
 

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from infra.settings import SlaSettings, WorkerSettings
 from workflows import patches
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 
 def test_defaults_are_the_policy_pages(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,8 @@ import activities.templating as templating
 import api.customer_html as pages
 from workflows.deadlines import compute_deadlines
 from workflows.events import RecipientKind
-from workflows.models import Language, SlaPolicy
+from workflows.models import Language
+from workflows.sla_policy import SlaPolicy
 
 due = compute_deadlines(SlaPolicy(), datetime(2025, 6, 10, tzinfo=UTC))
 context = {"ref": "D-2025-0042", "name": "Salma", "team": None, "data": {}, "dispute": {},

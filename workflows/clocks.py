@@ -15,8 +15,9 @@ from temporalio import workflow
 from workflows import patches
 from workflows.business_hours import time_between
 from workflows.deadlines import PAUSABLE, SELLER_CLOCKS, due_at, firing_order
-from workflows.models import Deadline, DeadlineKind, DeadlineState, DisputeState, SellerEfforts, SlaPolicy
+from workflows.models import Deadline, DeadlineKind, DeadlineState, DisputeState, SellerEfforts
 from workflows.public import PublicText
+from workflows.sla_policy import SlaPolicy
 
 # How long before a deadline the long wait ends, so the last stretch is timed from a task that does nothing
 # else: longer than a busy task takes, short enough to cost one small task per clock.

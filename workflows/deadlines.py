@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from workflows.business_hours import add_time
-from workflows.models import Deadline, DeadlineKind, SlaPolicy
+from workflows.models import Deadline, DeadlineKind
+from workflows.sla_policy import SlaPolicy
 
 _ORDER = {kind: i for i, kind in enumerate(DeadlineKind)}
 

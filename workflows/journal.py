@@ -24,7 +24,6 @@ from workflows.metrics import DisputeMetrics
 from workflows.models import (
     SYSTEM,
     Actor,
-    ContactReleaseRequest,
     DisputeInput,
     DisputeState,
     EventRecord,
@@ -32,12 +31,11 @@ from workflows.models import (
     NotificationRequest,
     PendingEvent,
     StrikeReason,
-    StrikeRequest,
-    StrikeResult,
 )
 from workflows.options import STORE_RETRY, STORE_TIMEOUT
 from workflows.public import PublicText
 from workflows.recipients import Recipients
+from workflows.seller_payloads import ContactReleaseRequest, StrikeRequest, StrikeResult
 from workflows.visibility import Visibility
 
 with workflow.unsafe.imports_passed_through():

@@ -8,25 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from workflows.business_hours import BusinessCalendar
 from workflows.events import EventKind, NotificationKind, RecipientKind
-
-
-def _seconds_or_iso(value: Any) -> Any:
-    """Durations come as ISO 8601 (``PT24H``) or as a number of seconds, also in a string (``"86400"``)."""
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso)]
+from workflows.sla_policy import SlaPolicy
 
 
 class Channel(StrEnum):
@@ -150,47 +137,6 @@ class SellerAccountStatus(StrEnum):
 
 TIERS = (1, 2, 3)
 TIER_TEAMS = {1: "customer_service", 2: "resolution_team", 3: "customer_experience"}
-
-
-class SlaPolicy(BaseModel):
-    """The SLA policy: the single source of the policy's durations and thresholds.
-
-    ``infra.settings.SlaSettings`` reads it from ``SLA_*`` variables; a copy goes into every dispute's
-    input so a running dispute keeps the rules it was opened under.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    resolution_team_after: Duration = timedelta(hours=24)
-    customer_experience_after: Duration = timedelta(hours=48)
-    findings_due_after: Duration = timedelta(hours=48)
-    resolution_due_after: Duration = timedelta(days=5)
-    breach_reminder_every: Duration = timedelta(hours=24)
-    seller_response_window: Duration = timedelta(hours=24)
-    seller_strike_window: Duration = timedelta(days=90)
-    strikes_to_warn: int = Field(default=1, ge=1)
-    strikes_to_restrict: int = Field(default=2, ge=1)
-    strikes_to_terminate: int = Field(default=3, ge=1)
-    # Operators are warned once a dispute has used this share of its resolution time (0.8: day 4 of 5).
-    breach_warning_at: float = Field(default=0.8, gt=0, lt=1)
-    # None: the policy's calendar hours. A calendar: every clock counts only its open hours.
-    business_hours: BusinessCalendar | None = None
-    # Stop the findings and 5-day clocks while the dispute awaits the customer's information.
-    pause_while_awaiting_customer: bool = False
-    # The API refuses to open a dispute whose first contact lies further back than this.
-    max_first_contact_age: Duration = timedelta(days=30)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> SlaPolicy:
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, timedelta) and value <= timedelta(0):
-                raise ValueError(f"{name} must be a positive duration, got {value}")
-        if self.customer_experience_after < self.resolution_team_after:
-            raise ValueError("customer_experience_after must not come before resolution_team_after")
-        if not self.strikes_to_warn <= self.strikes_to_restrict <= self.strikes_to_terminate:
-            raise ValueError("strike thresholds must satisfy warn <= restrict <= terminate")
-        return self
 
 
 class Customer(BaseModel):
@@ -428,75 +374,6 @@ class Continuation(BaseModel):
     applied_updates: list[str] = Field(default_factory=list)
     # Events the store refused for good, kept for the operators' repair (``retry_unrecorded``).
     unrecorded: list[PendingEvent] = Field(default_factory=list)
-
-
-class StrikeRequest(BaseModel):
-    seller_id: str
-    dispute_id: str
-    seq: int
-    reason: StrikeReason
-    at: datetime
-    by: Actor
-    policy: SlaPolicy
-
-
-class StrikeResult(BaseModel):
-    recorded: bool
-    strikes_in_window: int
-    previous_status: SellerAccountStatus
-    status: SellerAccountStatus
-
-    @property
-    def changed(self) -> bool:
-        return self.previous_status != self.status
-
-
-class ContactReleaseRequest(BaseModel):
-    seller_id: str
-    dispute_id: str
-    seq: int
-    at: datetime
-    by: Actor
-
-
-class ReinstateRequest(BaseModel):
-    """An operator lifts a seller account's restriction: ``SellerAccountChangeWorkflow``'s input.
-
-    ``change_key`` identifies the request: the account changes once per key, however often it is retried.
-    """
-
-    seller_id: str = Field(min_length=1, max_length=128)
-    change_key: str = Field(min_length=1, max_length=128)
-    reason: str = Field(min_length=1, max_length=2_000)
-    by: Actor
-    # A terminated account is reinstated only when the operator says so explicitly.
-    lift_termination: bool = False
-
-
-class AccountChange(BaseModel):
-    """One change of a seller account's status (a row of ``seller_account_changes``)."""
-
-    id: int
-    seller_id: str
-    from_status: SellerAccountStatus
-    to_status: SellerAccountStatus
-    reason: str
-    actor: Actor
-    at: datetime
-    dispute_id: str | None = None  # the dispute whose strike made it; None for an operator's change
-
-    def facts(self) -> dict[str, Any]:
-        """What a ``seller_account_changed`` notification says of it: ids, states, the reason, no contact."""
-        return {
-            "seller_id": self.seller_id,
-            "change_id": self.id,
-            "from": self.from_status.value,
-            "to": self.to_status.value,
-            "status": self.to_status.value,
-            "reason": self.reason,
-            "by": self.actor.role.value,
-            "at": self.at.isoformat(),
-        }
 
 
 DisputeInput.model_rebuild()

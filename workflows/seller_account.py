@@ -18,9 +18,10 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows.delivery import DeliveryResult, NotificationKey, deliver
 from workflows.events import NotificationKind, RecipientKind
-from workflows.models import AccountChange, NotificationRequest, ReinstateRequest
+from workflows.models import NotificationRequest
 from workflows.options import ACTION_REFUSED, STORE_RETRY, STORE_TIMEOUT
 from workflows.public import PublicText
+from workflows.seller_payloads import AccountChange, ReinstateRequest
 
 # The activities import the database driver: they come from outside the sandbox (the worker passes the
 # models and pure modules through once, where it is built: see worker.PASSED_THROUGH).

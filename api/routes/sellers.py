@@ -19,9 +19,9 @@ from api.auth import ApiKey, KeyRole
 from api.deps import ClientDep, IdempotencyKey, PolicyDep, PoolDep, TaskQueueDep, allow
 from api.directory import SellerDirectoryBody, WebhookSecretView
 from api.schemas import ReinstateBody, SellerAccountView
-from workflows.models import ReinstateRequest
 from workflows.rules import reinstatement_refusal
 from workflows.seller_account import SellerAccountChangeWorkflow, workflow_id
+from workflows.seller_payloads import ReinstateRequest
 
 router = APIRouter(prefix="/sellers/{seller_id}", tags=["sellers"])
 

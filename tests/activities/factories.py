@@ -17,10 +17,10 @@ from workflows.models import (
     EventRecord,
     HistoryEntry,
     Role,
-    SlaPolicy,
     StrikeReason,
-    StrikeRequest,
 )
+from workflows.seller_payloads import StrikeRequest
+from workflows.sla_policy import SlaPolicy
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 AGENT = Actor(role=Role.AGENT, id="agent-7", tier=2)

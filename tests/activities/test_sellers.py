@@ -9,16 +9,9 @@ from temporalio.exceptions import ApplicationError
 
 from activities.sellers import SellerAccounts, SellerContact
 from tests.activities.factories import AGENT, T0, new_id, strike
-from workflows.models import (
-    Actor,
-    ContactReleaseRequest,
-    ReinstateRequest,
-    Role,
-    SellerAccountStatus,
-    SlaPolicy,
-    StrikeReason,
-    StrikeResult,
-)
+from workflows.models import Actor, Role, SellerAccountStatus, StrikeReason
+from workflows.seller_payloads import ContactReleaseRequest, ReinstateRequest, StrikeResult
+from workflows.sla_policy import SlaPolicy
 
 ACTIVE, WARNED, RESTRICTED, TERMINATED = SellerAccountStatus
 

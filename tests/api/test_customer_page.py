@@ -30,10 +30,10 @@ from workflows.models import (
     Resolution,
     Role,
     SellerEfforts,
-    SlaPolicy,
     Status,
 )
 from workflows.rules import Action
+from workflows.sla_policy import SlaPolicy
 
 T0 = datetime(2026, 5, 4, 9, 15, tzinfo=UTC)  # 10:15 in Casablanca (UTC+1 outside Ramadan)
 INTAKE = Actor(role=Role.INTAKE, id="chat")

@@ -13,7 +13,7 @@ from api.dates import FirstContact, PeriodBound, QueryDay
 from api.intake import check_first_contact
 from api.schemas import IntakeRequest
 from tests.api.test_intake import BODY
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 
 class Dates(BaseModel):

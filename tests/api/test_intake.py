@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from api.intake import build_input, dispute_id_for, fingerprint, response_for
 from api.schemas import IntakeRequest
-from workflows.models import Actor, Category, Channel, Role, SlaPolicy
+from workflows.models import Actor, Category, Channel, Role
+from workflows.sla_policy import SlaPolicy
 
 BODY: dict[str, Any] = {
     "customer": {"id": "C-1", "name": "Amina", "phone": "05 39 42 01 42"},

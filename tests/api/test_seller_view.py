@@ -18,9 +18,9 @@ from workflows.models import (
     Outcome,
     Resolution,
     Role,
-    SlaPolicy,
     Status,
 )
+from workflows.sla_policy import SlaPolicy
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SECRET = "Zq7"  # in every text and id a seller must not read

@@ -14,7 +14,8 @@ from tests.activities.factories import new_id, record
 from workflows.deadlines import compute_deadlines
 from workflows.delivery import NotificationKey
 from workflows.events import RecipientKind
-from workflows.models import Customer, Deadline, Language, MessageChannel, NotificationRequest, SlaPolicy
+from workflows.models import Customer, Deadline, Language, MessageChannel, NotificationRequest
+from workflows.sla_policy import SlaPolicy
 
 # Morocco is on UTC+0 for Ramadan until 6 April 2025 and UTC+1 after: the 24-hour deadline falls before
 # the change, the 5-day one after it, so a message that got the offset wrong shows the wrong hour.

@@ -16,16 +16,10 @@ from tests.delivery.factories import add_seller, open_dispute, outbox_row, queue
 from tests.delivery.servers import HttpReceiver, SmtpSink
 from workflows.delivery import DeliveryResult, NotificationKey
 from workflows.events import NotificationKind, RecipientKind
-from workflows.models import (
-    Actor,
-    NotificationRequest,
-    ReinstateRequest,
-    Role,
-    SlaPolicy,
-    StrikeReason,
-    StrikeRequest,
-)
+from workflows.models import Actor, NotificationRequest, Role, StrikeReason
 from workflows.seller_account import account_notice
+from workflows.seller_payloads import ReinstateRequest, StrikeRequest
+from workflows.sla_policy import SlaPolicy
 
 OPERATOR = Actor(role=Role.OPERATOR, id="ops-fatima")
 REASON = "Les deux manquements venaient de la panne du transporteur."

@@ -11,15 +11,8 @@ import pytest
 from activities.templating import TEMPLATES_DIR, format_local, render
 from workflows.deadlines import compute_deadlines
 from workflows.events import NOTICES, NotificationKind, RecipientKind
-from workflows.models import (
-    TIER_TEAMS,
-    Category,
-    Language,
-    Outcome,
-    SellerAccountStatus,
-    SlaPolicy,
-    StrikeReason,
-)
+from workflows.models import TIER_TEAMS, Category, Language, Outcome, SellerAccountStatus, StrikeReason
+from workflows.sla_policy import SlaPolicy
 
 FIRST_CONTACT = datetime(2025, 6, 10, 8, 0, tzinfo=UTC)
 DEADLINES = {d.kind.value: d.due_at for d in compute_deadlines(SlaPolicy(), FIRST_CONTACT)}

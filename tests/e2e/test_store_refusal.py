@@ -19,7 +19,8 @@ from infra.settings import TASK_QUEUE
 from tests.factories import dispute_input
 from workflows.actions import FlagSellerAction
 from workflows.dispute import DisputeWorkflow
-from workflows.models import Actor, Role, SlaPolicy
+from workflows.models import Actor, Role
+from workflows.sla_policy import SlaPolicy
 
 # Tier 2 after 2 s; nothing else within the test's reach.
 POLICY = SlaPolicy(

@@ -22,7 +22,8 @@ from tests.payload_keys import TEST_DATA_CONVERTER
 from workflows import search_attributes as sa
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_start import start_options
-from workflows.models import Actor, DisputeState, Role, SlaPolicy
+from workflows.models import Actor, DisputeState, Role
+from workflows.sla_policy import SlaPolicy
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)

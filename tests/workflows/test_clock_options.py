@@ -6,7 +6,8 @@ from tests.workflows.driver import AGENT2, CUSTOMER, DAY, HOUR, Disputes, at, ki
 from workflows.actions import ProvideInformationAction, RequestInformationAction
 from workflows.business_hours import BusinessCalendar, add_business_time
 from workflows.dispute import DisputeWorkflow
-from workflows.models import DeadlineKind, DeadlineState, SlaPolicy
+from workflows.models import DeadlineKind, DeadlineState
+from workflows.sla_policy import SlaPolicy
 
 
 async def test_paused_clocks_move_by_the_pause_and_the_others_do_not(disputes: Disputes) -> None:

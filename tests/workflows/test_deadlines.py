@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from workflows.deadlines import breach_reminder_due, compute_deadlines
-from workflows.models import Deadline, DeadlineKind, DeadlineState, SlaPolicy
+from workflows.models import Deadline, DeadlineKind, DeadlineState
+from workflows.sla_policy import SlaPolicy
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 H = timedelta(hours=1)

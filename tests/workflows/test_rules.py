@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from workflows.deadlines import compute_deadlines
-from workflows.models import Actor, Channel, DisputeState, Role, SellerEfforts, SlaPolicy, Status
+from workflows.models import Actor, Channel, DisputeState, Role, SellerEfforts, Status
 from workflows.rules import RULES, Action, Party, refusal
+from workflows.sla_policy import SlaPolicy
 
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
 

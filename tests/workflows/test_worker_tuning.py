@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
+from types import ModuleType
 
 import asyncpg
 import pytest
@@ -12,7 +14,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner
 from activities.delivery import Deliveries
 from infra.contextless_runner import ContextlessRunner
 from infra.delivery_settings import DeliverySettings
-from worker import WORKFLOW_RUNNER, build_replayer, build_worker
+from worker import PASSED_THROUGH, WORKFLOW_RUNNER, WORKFLOWS, build_replayer, build_worker
 
 
 async def test_the_worker_takes_its_tuning_from_the_worker_settings(
@@ -47,3 +49,19 @@ async def test_worker_sandbox_false_runs_workflows_without_the_sandbox(
     assert isinstance(
         build_replayer(sandbox=False).config().get("workflow_runner"), UnsandboxedWorkflowRunner
     )
+
+
+def test_every_module_a_workflow_imports_is_passed_through_the_sandbox() -> None:
+    # Each run imports its workflow's module afresh in a sandbox of its own, and with it every module
+    # that one imports and the sandbox does not pass through: the models' schemas rebuilt for every
+    # new dispute were most of the worker's CPU. What passed-through modules import comes from the worker.
+    definitions = {workflow.__module__ for workflow in WORKFLOWS}
+    imported: set[str] = set()
+    for name in definitions:
+        for value in vars(importlib.import_module(name)).values():
+            module = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", "")
+            if isinstance(module, str) and module.startswith("workflows.") and module not in definitions:
+                imported.add(module)
+
+    assert imported, "found no module the workflows import"
+    assert imported - set(PASSED_THROUGH) == set()

@@ -21,7 +21,7 @@ from devstack.processes import Child
 from infra.customer_links import CustomerLinkSettings
 from infra.settings import TASK_QUEUE, Settings
 from tests.e2e.conftest import NAMESPACE
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 # The session's API makes a customer link at every intake (tests/e2e/api/test_customer_page.py reads them).
 LINKS = CustomerLinkSettings(

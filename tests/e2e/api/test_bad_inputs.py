@@ -18,7 +18,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.intake import dispute_id_for
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import Json, act, auth, get, intake_body, open_dispute
-from workflows.models import Category, Channel, SlaPolicy
+from workflows.models import Category, Channel
+from workflows.sla_policy import SlaPolicy
 
 Mutate = Callable[[Json], Any]
 

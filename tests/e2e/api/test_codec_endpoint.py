@@ -23,7 +23,7 @@ from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.conftest import NAMESPACE
 from tests.oidc import AUDIENCE, ISSUER, OPERATOR, Provider, other_key, provider, unsigned
 from tests.payload_keys import TEST_DATA_CONVERTER
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 SECRET = "Kzq-codec Nawal, kzq-codec@example.ma"
 UI = "http://localhost:8233"  # the default CODEC_UI_ORIGINS

@@ -17,7 +17,7 @@ from api.deps import get_policy
 from tests.delivery.servers import Mail, SmtpSink
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import Json, act, auth, eventually, get, open_dispute
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 ENTRY: Json = {
     "name": "Souk Nour",

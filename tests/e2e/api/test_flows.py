@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from api.deps import get_policy
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import Json, act, eventually, get, open_dispute
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 
 async def test_an_agent_resolves_a_dispute_at_tier_1(http: httpx.AsyncClient, keys: Keys) -> None:

@@ -17,7 +17,7 @@ from tests.delivery.servers import SmtpSink
 from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.api.helpers import auth, eventually, intake_body, served
 from tests.workflows.test_notifications import EXPECTED
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 # What a seller that was asked and stayed silent gets: a strike, the account's change, the team's notice.
 NOT_TOLD_WHEN_UNREACHABLE = {

@@ -30,7 +30,7 @@ from tests.delivery.servers import SmtpSink
 from tests.e2e.api.conftest import LINKS, Keys, api_settings
 from tests.e2e.api.helpers import Json, act, eventually, get, open_dispute, served
 from tests.e2e.conftest import ROOT, wait_until_polling, worker_env
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 QUEUE = f"phone-{uuid.uuid4().hex[:8]}"
 APP_SECRET = "e2e-whatsapp-app-secret"

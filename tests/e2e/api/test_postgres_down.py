@@ -28,7 +28,8 @@ from infra.migrate import migrate
 from infra.postgres import create_pool
 from tests.e2e.api.conftest import LINKS, Keys, api_settings
 from tests.e2e.api.helpers import auth, intake_body, served
-from workflows.models import Channel, SlaPolicy
+from workflows.models import Channel
+from workflows.sla_policy import SlaPolicy
 
 Send = Callable[[], Awaitable[httpx.Response]]
 

@@ -26,7 +26,7 @@ from tests.delivery.servers import SmtpSink
 from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.api.helpers import act, auth, eventually, get, open_dispute
 from tests.e2e.conftest import NAMESPACE, ROOT, worker_env
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 
 @dataclass

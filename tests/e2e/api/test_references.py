@@ -20,7 +20,8 @@ from infra.settings import TASK_QUEUE
 from tests.delivery.servers import SmtpSink
 from tests.e2e.api.conftest import Keys
 from tests.e2e.api.helpers import Json, act, auth, eventually, get, intake_body, open_dispute
-from workflows.models import Actor, Role, SlaPolicy
+from workflows.models import Actor, Role
+from workflows.sla_policy import SlaPolicy
 
 
 def unknown_reference() -> str:

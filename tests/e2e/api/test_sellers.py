@@ -34,8 +34,10 @@ from tests.delivery.servers import HttpReceiver, Mail, SmtpSink
 from tests.e2e.api.conftest import Keys, api_settings
 from tests.e2e.api.helpers import Json, auth, eventually, intake_body, served
 from worker import build_worker
-from workflows.models import Actor, ReinstateRequest, Role, SlaPolicy, StrikeReason, StrikeRequest
+from workflows.models import Actor, Role, StrikeReason
 from workflows.seller_account import SellerAccountChangeResult, SellerAccountChangeWorkflow, workflow_id
+from workflows.seller_payloads import ReinstateRequest, StrikeRequest
+from workflows.sla_policy import SlaPolicy
 
 T = TypeVar("T")
 SECRET = "seller-portal-secret"

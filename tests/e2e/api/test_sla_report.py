@@ -36,9 +36,9 @@ from workflows.models import (
     HistoryEntry,
     Outcome,
     Role,
-    SlaPolicy,
     Status,
 )
+from workflows.sla_policy import SlaPolicy
 
 AGENT = Actor(role=Role.AGENT, id="agent-report", tier=3)
 # The measures in the order they are compared below (the CSV's columns after dimension and key).

@@ -36,7 +36,7 @@ from tests.delivery.servers import SmtpSink
 from tests.e2e.api.conftest import api_settings
 from tests.e2e.api.helpers import Json, auth, eventually
 from worker import build_worker
-from workflows.models import SlaPolicy
+from workflows.sla_policy import SlaPolicy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
