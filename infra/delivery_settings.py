@@ -44,9 +44,10 @@ class DeliverySettings(BaseSettings):
     smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
     smtp_timeout: float = 30.0  # seconds for one message's whole SMTP conversation
     # Connections kept open between messages (``activities.smtp_connections``): at most this many idle
-    # (0: one connection per message), each idle at most this many seconds and closed after this many
+    # (0: one connection per message; 16: the worker's 8 activity slots, each sending an event's customer
+    # and seller messages side by side), each idle at most this many seconds and closed after this many
     # messages (servers limit them per connection).
-    smtp_connections: int = Field(default=8, ge=0)
+    smtp_connections: int = Field(default=16, ge=0)
     smtp_idle_timeout: float = Field(default=30.0, gt=0)
     smtp_messages_per_connection: int = Field(default=100, ge=1)
     mail_from: str = "Jamla24 <no-reply@jamla24.ma>"
