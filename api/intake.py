@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
 from temporalio.client import Client
@@ -21,7 +21,7 @@ from workflows.deadlines import compute_deadlines
 from workflows.dispute import DisputeWorkflow
 from workflows.dispute_start import start_options, workflow_id
 from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, SellerAccountStatus, Status
-from workflows.sla_policy import SlaPolicy
+from workflows.sla_policy import SlaPolicy, span
 
 log = logging.getLogger("api")
 
@@ -42,19 +42,6 @@ def fingerprint(request: IntakeRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _span(duration: timedelta) -> str:
-    """``30 days``, ``1 day``, ``36 hours``: a policy's duration as a person reads it."""
-    for unit, size in (
-        ("day", timedelta(days=1)),
-        ("hour", timedelta(hours=1)),
-        ("minute", timedelta(minutes=1)),
-    ):
-        if duration >= size and duration % size == timedelta(0):
-            count = duration // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{duration.total_seconds():g} seconds"
-
-
 def check_first_contact(request: IntakeRequest, policy: SlaPolicy, now: datetime) -> None:
     """422 if the first contact lies further back than the policy in force allows.
 
@@ -67,8 +54,8 @@ def check_first_contact(request: IntakeRequest, policy: SlaPolicy, now: datetime
     if first is not None and now - first > limit:
         raise errors.invalid(
             ("body", "first_contact_at"),
-            f"first_contact_at {iso(first)} is older than the policy's limit of {_span(limit)} "
-            f"(SLA_MAX_FIRST_CONTACT_AGE): a dispute must be registered within {_span(limit)} of the "
+            f"first_contact_at {iso(first)} is older than the policy's limit of {span(limit)} "
+            f"(SLA_MAX_FIRST_CONTACT_AGE): a dispute must be registered within {span(limit)} of the "
             "customer's first contact; check the date",
         )
 

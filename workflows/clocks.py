@@ -14,7 +14,7 @@ from temporalio import workflow
 
 from workflows import patches
 from workflows.business_hours import time_between
-from workflows.deadlines import PAUSABLE, SELLER_CLOCKS, due_at, firing_order
+from workflows.deadlines import PAUSABLE, SELLER_CLOCKS, due_at, firing_order, offsets
 from workflows.models import Deadline, DeadlineKind, DeadlineState, DisputeState, SellerEfforts
 from workflows.public import PublicText
 from workflows.sla_policy import SlaPolicy
@@ -23,15 +23,21 @@ from workflows.sla_policy import SlaPolicy
 # else: longer than a busy task takes, short enough to cost one small task per clock.
 LEAD = timedelta(seconds=5)
 
-SUMMARIES = {
-    DeadlineKind.SELLER_REMINDER: "seller response window: remind the seller",
-    DeadlineKind.SELLER_FAILURE: "seller efforts: fail and strike the seller",
-    DeadlineKind.RESOLUTION_TEAM: "24 h: escalate to the resolution team",
-    DeadlineKind.FINDINGS: "48 h: findings due to the customer",
-    DeadlineKind.CUSTOMER_EXPERIENCE: "48 h: transfer to customer experience",
-    DeadlineKind.RESOLUTION: "5 days: SLA breach",
-    DeadlineKind.BREACH_WARNING: "early warning: most of the 5 days used",
+# What each clock's timer says in Temporal's UI; ``{after}`` is how long the clock runs under the policy.
+_SUMMARIES = {
+    DeadlineKind.SELLER_REMINDER: "{after} without the seller's response: remind the seller",
+    DeadlineKind.SELLER_FAILURE: "{after} without the seller's response: fail and strike the seller",
+    DeadlineKind.RESOLUTION_TEAM: "{after}: escalate to the resolution team",
+    DeadlineKind.FINDINGS: "{after}: findings due to the customer",
+    DeadlineKind.CUSTOMER_EXPERIENCE: "{after}: transfer to customer experience",
+    DeadlineKind.RESOLUTION: "{after}: SLA breach",
+    DeadlineKind.BREACH_WARNING: "{after}: early warning of the SLA breach",
 }
+
+
+def summary(kind: DeadlineKind, policy: SlaPolicy) -> str:
+    """The clock's timer summary under ``policy``: ``24 hours: escalate to the resolution team``."""
+    return _SUMMARIES[kind].format(after=policy.reads(offsets(policy)[kind]))
 
 
 class Clocks:

@@ -26,7 +26,7 @@ from workflows.actions import (
     WithdrawAction,
 )
 from workflows.admission import Admission
-from workflows.clocks import SUMMARIES, Clocks
+from workflows.clocks import Clocks, summary
 from workflows.continuation import continue_as_new, history_is_long
 from workflows.deadlines import (
     ESCALATES_TO,
@@ -188,7 +188,7 @@ class DisputeWorkflow:
             def moot(d: Deadline = deadline, moved: Callable[[], bool] = moved) -> bool:
                 return moved() or not clocks.running(d)
 
-            if await clocks.sleep_until(deadline.due_at, SUMMARIES[deadline.kind], moot):
+            if await clocks.sleep_until(deadline.due_at, summary(deadline.kind, self._policy), moot):
                 self._fire(deadline)
                 self._visibility.publish()  # a late escalation timer changes only its deadline's state
 
@@ -203,12 +203,15 @@ class DisputeWorkflow:
         elif kind == DeadlineKind.SELLER_FAILURE:
             self._outreach.ran_out()
         elif kind == DeadlineKind.RESOLUTION_TEAM:
-            self._escalate_to(2, SYSTEM, "not resolved within 24 hours of first contact", automatic=True)
+            self._escalate_to(
+                2, SYSTEM, self._not_resolved(self._policy.resolution_team_after), automatic=True
+            )
         elif kind == DeadlineKind.FINDINGS:
             overdue = self._to.team(NotificationKind.FINDINGS_OVERDUE)
             self._event(EventKind.FINDINGS_MISSED, SYSTEM, {}, notify=[overdue])
         elif kind == DeadlineKind.CUSTOMER_EXPERIENCE:
-            self._escalate_to(3, SYSTEM, "not resolved within 48 hours of first contact", automatic=True)
+            after = self._policy.customer_experience_after
+            self._escalate_to(3, SYSTEM, self._not_resolved(after), automatic=True)
         elif kind == DeadlineKind.BREACH_WARNING:
             breach_at = self._state.deadline(DeadlineKind.RESOLUTION).due_at.isoformat()
             warning = self._to.operators(NotificationKind.SLA_BREACH_WARNING, breach_at=breach_at)
@@ -217,6 +220,10 @@ class DisputeWorkflow:
             self._state.sla_breached = True
             breach = self._to.operators(NotificationKind.SLA_BREACH)
             self._event(EventKind.SLA_BREACHED, SYSTEM, {}, notify=[breach])
+
+    def _not_resolved(self, after: timedelta) -> str:
+        """An automatic escalation's reason, in the dispute's own policy: ``... within 24 hours ...``."""
+        return f"not resolved within {self._policy.reads(after)} of first contact"
 
     def _breach_reminder(self, n: int, *, missed: int = 0) -> None:
         """Reminder ``n``; ``missed`` earlier reminders whose times had passed are told in this one."""

@@ -54,6 +54,16 @@ class SlaPolicy(BaseModel):
     # The API refuses to open a dispute whose first contact lies further back than this.
     max_first_contact_age: Duration = timedelta(days=30)
 
+    def reads(self, duration: timedelta) -> str:
+        """One of this policy's clock durations as the policy says it: ``24 hours``, ``48 hours``, ``5 days``;
+        counted in business hours, ``24 business hours`` (a business day is not a calendar one)."""
+        hours = duration / timedelta(hours=1)
+        if self.business_hours is not None:
+            return _count(hours, "business hour")
+        if duration < timedelta(days=3) and hours.is_integer():
+            return _count(hours, "hour")
+        return span(duration)
+
     @model_validator(mode="after")
     def _consistent(self) -> SlaPolicy:
         for name in type(self).model_fields:
@@ -65,3 +75,20 @@ class SlaPolicy(BaseModel):
         if not self.strikes_to_warn <= self.strikes_to_restrict <= self.strikes_to_terminate:
             raise ValueError("strike thresholds must satisfy warn <= restrict <= terminate")
         return self
+
+
+def span(duration: timedelta) -> str:
+    """``30 days``, ``1 day``, ``36 hours``, ``90 minutes``: a duration as a person reads it, in the
+    largest unit that counts it whole."""
+    for unit, size in (
+        ("day", timedelta(days=1)),
+        ("hour", timedelta(hours=1)),
+        ("minute", timedelta(minutes=1)),
+    ):
+        if duration >= size and duration % size == timedelta(0):
+            return _count(duration // size, unit)
+    return _count(duration.total_seconds(), "second")
+
+
+def _count(number: float, unit: str) -> str:
+    return f"{number:g} {unit}{'' if number == 1 else 's'}"

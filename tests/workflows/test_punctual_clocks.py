@@ -12,9 +12,10 @@ import asyncio
 from datetime import timedelta
 
 from tests.workflows.driver import HOUR, Disputes, kinds, timer_events
-from workflows.clocks import LEAD, SUMMARIES
+from workflows.clocks import LEAD, summary
 from workflows.dispute import DisputeWorkflow
 from workflows.models import DeadlineKind
+from workflows.sla_policy import SlaPolicy
 
 BURST = 15
 
@@ -27,8 +28,8 @@ async def test_clocks_of_disputes_opened_together_fire_on_time(disputes: Dispute
     for handle in handles:
         state = await disputes.until(handle, lambda s: "seller_reminded" in kinds(s))
         due = state.deadline(DeadlineKind.SELLER_REMINDER).due_at
-        summary = SUMMARIES[DeadlineKind.SELLER_REMINDER]
-        timers = [t for t in await timer_events(handle) if t.summary == summary]
+        reminder = summary(DeadlineKind.SELLER_REMINDER, SlaPolicy())
+        timers = [t for t in await timer_events(handle) if t.summary == reminder]
         # A long timer to just before the due time, then the rest from a task that did nothing else.
         assert len(timers) == 2, timers
         long, short = timers
@@ -45,6 +46,7 @@ async def test_a_clock_due_within_the_lead_is_one_timer(disputes: Disputes) -> N
     handle = await disputes.start(contact_ago=24 * HOUR - LEAD / 2)
     await disputes.sleep(LEAD)
     await disputes.until(handle, lambda s: s.tier == 2)
-    timers = [t for t in await timer_events(handle) if t.summary == SUMMARIES[DeadlineKind.RESOLUTION_TEAM]]
+    escalation = summary(DeadlineKind.RESOLUTION_TEAM, SlaPolicy())
+    timers = [t for t in await timer_events(handle) if t.summary == escalation]
     assert len(timers) == 1 and timers[0].duration <= LEAD / 2
     assert (await handle.query(DisputeWorkflow.state)).tier == 2

@@ -17,9 +17,10 @@ from tests.workflows.driver import (
     timer_events,
 )
 from workflows.actions import EscalateAction, ResolveAction, SubmitFindingsAction
-from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
+from workflows.clocks import summary
 from workflows.dispute import DisputeWorkflow
 from workflows.models import DeadlineKind, DeadlineState, Outcome, Status
+from workflows.sla_policy import SlaPolicy
 
 
 async def test_resolved_at_first_contact_never_escalates(disputes: Disputes, mail_server: SmtpSink) -> None:
@@ -114,7 +115,7 @@ async def test_an_early_escalation_meets_the_24h_clock_and_cancels_its_timer(dis
     assert state.deadline(DeadlineKind.RESOLUTION_TEAM).state == DeadlineState.MET
     # The 24 h timer was cancelled when the escalation overtook it, not left to fire for nothing.
     timers = await timer_events(handle)
-    started = [t for t in timers if t.summary == TIMER_SUMMARIES[DeadlineKind.RESOLUTION_TEAM]]
+    started = [t for t in timers if t.summary == summary(DeadlineKind.RESOLUTION_TEAM, SlaPolicy())]
     assert started and all(t.cancelled and not t.fired for t in started)
 
 

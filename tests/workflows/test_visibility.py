@@ -13,9 +13,10 @@ from tests.payload_keys import TEST_DATA_CONVERTER
 from tests.workflows.driver import AGENT1, HOUR, Disputes
 from workflows import search_attributes as sa
 from workflows.actions import EscalateAction
-from workflows.clocks import SUMMARIES as TIMER_SUMMARIES
+from workflows.clocks import summary
 from workflows.dispute import DisputeWorkflow
 from workflows.models import DeadlineKind
+from workflows.sla_policy import SlaPolicy
 
 
 async def test_operators_see_ids_states_and_clocks_but_no_pii(
@@ -47,8 +48,8 @@ async def test_operators_see_ids_states_and_clocks_but_no_pii(
             summaries.append(
                 TEST_DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str)
             )
-    assert summaries and set(summaries) <= set(TIMER_SUMMARIES.values())
-    assert summaries[0] == TIMER_SUMMARIES[DeadlineKind.SELLER_REMINDER]
+    assert summaries and set(summaries) <= {summary(kind, SlaPolicy()) for kind in DeadlineKind}
+    assert summaries[0] == summary(DeadlineKind.SELLER_REMINDER, SlaPolicy())
 
     # Every log line of the service; "mail.log" is the test's own SMTP server, the outside world's.
     logged = [r.getMessage() for r in caplog.records if r.name != "mail.log"]
