@@ -75,6 +75,7 @@ PASSED_THROUGH = (
     "workflows.admission",
     "workflows.continuation",
     "workflows.outreach",
+    "workflows.timeline",
     "workflows.opening",
     "workflows.business_hours",
     "workflows.deadlines",

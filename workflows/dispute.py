@@ -1,8 +1,9 @@
 """DisputeWorkflow: one complaint, from first contact to resolution, on the policy's durable clocks.
 
-The workflow is the truth about a dispute. It keeps the run loop, what each clock does when it runs out,
-and the handlers of the actions people take. Keeping time is ``clocks``'; recording, persisting and
-delivering each event is the ``journal``'s; who each message goes to is ``recipients``'.
+The workflow is the truth about a dispute. It keeps the run loop and the handlers of the actions people
+take. Keeping time is ``clocks``'; what the opening, each clock running out and an escalation record is
+the ``timeline``'s; recording, persisting and delivering each event is the ``journal``'s; who each message
+goes to is ``recipients``'.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from workflows.admission import Admission
 from workflows.clocks import Clocks, summary
 from workflows.continuation import continue_as_new, history_is_long
 from workflows.deadlines import (
-    ESCALATES_TO,
     RESOLUTION_CLOCKS,
     SELLER_CLOCKS,
     breach_reminder_due,
@@ -38,8 +38,6 @@ from workflows.deadlines import (
 from workflows.events import EventKind, NotificationKind
 from workflows.journal import Journal
 from workflows.models import (
-    SYSTEM,
-    Actor,
     Deadline,
     DeadlineKind,
     DeadlineState,
@@ -47,7 +45,6 @@ from workflows.models import (
     DisputeState,
     PendingEvent,
     Resolution,
-    Role,
     SellerEfforts,
     Status,
     StrikeReason,
@@ -57,6 +54,7 @@ from workflows.outreach import Outreach
 from workflows.public import PublicText
 from workflows.recipients import Recipients
 from workflows.rules import Action, refusal
+from workflows.timeline import Timeline
 from workflows.visibility import Visibility
 
 # How long a closed dispute whose events the store refused stays open for operators to repair it.
@@ -84,9 +82,10 @@ class DisputeWorkflow:
         self._outreach = Outreach(self._state, self._clocks, lambda *a, **k: self._event(*a, **k), self._to)
         journal = Journal(input, self._state, self._to, self._visibility, refused, self._outreach.delivered)
         self._journal, self._event = journal, journal.record
+        self._timeline = Timeline(input, self._state, self._clocks, self._to, self._outreach, journal.record)
         self._bounded = False  # whether this run has BOUNDED_CATCH_UP: asked in ``run``
 
-    # --- The timeline. ---
+    # --- The run loop. ---
 
     @workflow.run
     async def run(self, input: DisputeInput) -> DisputeState:
@@ -98,7 +97,7 @@ class DisputeWorkflow:
         persister = self._journal.start()
         if input.continued is None:
             replay_older_clocks(input, self._state)
-            self._open()
+            self._timeline.open()
         await self._run_clocks(input)
         if not self._bounded:
             await self._remind_until_closed_unbounded()
@@ -120,7 +119,7 @@ class DisputeWorkflow:
             n = self._state.breach_reminders + 1
             due = breach_reminder_due(self._policy, breach.due_at, n)
             if await self._clocks.sleep_until(due, f"SLA breached: operators' reminder #{n}", lambda: False):
-                self._breach_reminder(n)
+                self._timeline.breach_reminder(n)
 
     async def _continue_as_new_if_long(self, input: DisputeInput, before: datetime) -> None:
         """Continue as new once the history is long, at a quiet moment before ``before``; no quiet moment
@@ -176,7 +175,7 @@ class DisputeWorkflow:
                 if deadline is None or due < deadline.due_at:
                     await self._continue_as_new_if_long(input, before=due)
                     if await clocks.sleep_until(due, f"SLA breached: operators' reminder #{n}", moved):
-                        self._breach_reminder(n, missed=n - sent - 1)
+                        self._timeline.breach_reminder(n, missed=n - sent - 1)
                     continue
 
             if deadline is None:
@@ -189,78 +188,8 @@ class DisputeWorkflow:
                 return moved() or not clocks.running(d)
 
             if await clocks.sleep_until(deadline.due_at, summary(deadline.kind, self._policy), moot):
-                self._fire(deadline)
+                self._timeline.fire(deadline)
                 self._visibility.publish()  # a late escalation timer changes only its deadline's state
-
-    def _fire(self, deadline: Deadline) -> None:
-        """What each clock does when it runs out."""
-        self._clocks.settle(deadline, DeadlineState.MISSED)
-        kind = deadline.kind
-        if kind == DeadlineKind.SELLER_REMINDER:
-            respond_by = self._state.deadline(DeadlineKind.SELLER_FAILURE).due_at.isoformat()
-            reminder = self._to.seller(NotificationKind.SELLER_REMINDER, respond_by=respond_by)
-            self._event(EventKind.SELLER_REMINDED, SYSTEM, {"respond_by": respond_by}, notify=[reminder])
-        elif kind == DeadlineKind.SELLER_FAILURE:
-            self._outreach.ran_out()
-        elif kind == DeadlineKind.RESOLUTION_TEAM:
-            self._escalate_to(
-                2, SYSTEM, self._not_resolved(self._policy.resolution_team_after), automatic=True
-            )
-        elif kind == DeadlineKind.FINDINGS:
-            overdue = self._to.team(NotificationKind.FINDINGS_OVERDUE)
-            self._event(EventKind.FINDINGS_MISSED, SYSTEM, {}, notify=[overdue])
-        elif kind == DeadlineKind.CUSTOMER_EXPERIENCE:
-            after = self._policy.customer_experience_after
-            self._escalate_to(3, SYSTEM, self._not_resolved(after), automatic=True)
-        elif kind == DeadlineKind.BREACH_WARNING:
-            breach_at = self._state.deadline(DeadlineKind.RESOLUTION).due_at.isoformat()
-            warning = self._to.operators(NotificationKind.SLA_BREACH_WARNING, breach_at=breach_at)
-            self._event(EventKind.SLA_BREACH_WARNING, SYSTEM, {"breach_at": breach_at}, notify=[warning])
-        elif kind == DeadlineKind.RESOLUTION:
-            self._state.sla_breached = True
-            breach = self._to.operators(NotificationKind.SLA_BREACH)
-            self._event(EventKind.SLA_BREACHED, SYSTEM, {}, notify=[breach])
-
-    def _not_resolved(self, after: timedelta) -> str:
-        """An automatic escalation's reason, in the dispute's own policy: ``... within 24 hours ...``."""
-        return f"not resolved within {self._policy.reads(after)} of first contact"
-
-    def _breach_reminder(self, n: int, *, missed: int = 0) -> None:
-        """Reminder ``n``; ``missed`` earlier reminders whose times had passed are told in this one."""
-        self._state.breach_reminders = n
-        data = {"reminder": n} | ({"missed": missed} if missed else {})
-        reminder = self._to.operators(NotificationKind.SLA_BREACH_REMINDER, reminder=n)
-        self._event(EventKind.SLA_BREACH_REMINDER, SYSTEM, data, notify=[reminder])
-
-    def _open(self) -> None:
-        respond_by = self._state.deadline(DeadlineKind.SELLER_FAILURE).due_at.isoformat()
-        self._event(
-            EventKind.OPENED,
-            self._input.opened_by or Actor(role=Role.INTAKE, id=self._input.channel.value),
-            {"channel": self._input.channel.value, "category": self._input.category},
-            notify=[
-                self._to.customer(NotificationKind.ACKNOWLEDGEMENT),
-                self._to.seller(NotificationKind.COMPLAINT_NOTICE, respond_by=respond_by),
-            ],
-            customer_included=True,
-        )
-
-    def _escalate_to(self, tier: int, actor: Actor, reason: str, *, automatic: bool) -> None:
-        if tier <= self._state.tier:  # escalation only goes up: a late timer does nothing
-            return
-        previous, self._state.tier = self._state.tier, tier
-        if not automatic and patches.in_force(patches.ESCALATION_SETTLES_CLOCKS):
-            overtaken = {kind for kind, to in ESCALATES_TO.items() if to <= tier}
-            self._clocks.settle_pending(overtaken, DeadlineState.MET)
-        told = NotificationKind.INVESTIGATION_STARTED
-        if tier == 3:
-            told = NotificationKind.TRANSFERRED_TO_CUSTOMER_EXPERIENCE
-        self._event(
-            EventKind.ESCALATED,
-            actor,
-            {"from_tier": previous, "to_tier": tier, "reason": reason, "automatic": automatic},
-            notify=[self._to.team(NotificationKind.DISPUTE_REACHED_TIER), self._to.customer(told)],
-        )
 
     # --- Actions: updates with validators (see ``admission``), and the resolve signal. ---
 
@@ -300,7 +229,7 @@ class DisputeWorkflow:
     @workflow.update
     async def escalate(self, action: EscalateAction) -> DisputeState:
         if await self._admission.admit(Action.ESCALATE, action.actor):
-            self._escalate_to(self._state.tier + 1, action.actor, action.reason, automatic=False)
+            self._timeline.escalate_to(self._state.tier + 1, action.actor, action.reason, automatic=False)
         return self._state
 
     @escalate.validator
