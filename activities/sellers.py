@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from pydantic import BaseModel
@@ -21,7 +19,7 @@ from workflows.seller_payloads import (
     StrikeRequest,
     StrikeResult,
 )
-from workflows.sla_policy import SlaPolicy
+from workflows.sla_policy import SlaPolicy, span
 
 _RANK = {status: rank for rank, status in enumerate(SellerAccountStatus)}
 
@@ -45,18 +43,6 @@ def status_for(strikes: int, policy: SlaPolicy) -> SellerAccountStatus:
     if strikes >= policy.strikes_to_warn:
         return SellerAccountStatus.WARNED
     return SellerAccountStatus.ACTIVE
-
-
-def _span(window: timedelta) -> str:
-    for unit, size in (
-        ("day", timedelta(days=1)),
-        ("hour", timedelta(hours=1)),
-        ("second", timedelta(seconds=1)),
-    ):
-        if window % size == timedelta(0):
-            count = window // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return str(window)
 
 
 # What the directory gives customers (``customer_*``): the seller's display name stands in for a
@@ -165,7 +151,7 @@ class SellerAccounts:
                 req.seller_id,
                 status.value,
             )
-            reason = f"{strikes} strike{'s' if strikes != 1 else ''} within {_span(window)}"
+            reason = f"{strikes} strike{'s' if strikes != 1 else ''} within {span(window)}"
             await conn.execute(
                 _RECORD_CHANGE,
                 req.seller_id,
