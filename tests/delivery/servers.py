@@ -62,6 +62,7 @@ class SmtpSink:
         self.hang_up_at: set[str] = set()
         self.connections = 0
         self.goodbyes = 0
+        self._goodbye = asyncio.Event()
         self.port = 0
         self._server: asyncio.Server | None = None
         self._sessions: list[SMTP] = []
@@ -80,7 +81,15 @@ class SmtpSink:
 
     async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.goodbyes += 1
+        self._goodbye.set()
         return "221 Bye"
+
+    async def said_goodbye(self, times: int) -> None:
+        """Wait until clients have closed ``times`` connections with QUIT (off their sends' path, so it may
+        come a little after a send returned)."""
+        while self.goodbyes < times:
+            self._goodbye.clear()
+            await self._goodbye.wait()
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]

@@ -99,7 +99,8 @@ async def test_a_connection_carries_at_most_its_limit_of_messages(
 
     assert len(smtp.mails) == 5
     assert smtp.connections == 3
-    await asyncio.sleep(0.05)  # the goodbyes go off the sends' path
+    async with asyncio.timeout(5):
+        await smtp.said_goodbye(2)
     assert smtp.goodbyes == 2
 
 
@@ -112,7 +113,8 @@ async def test_a_connection_idle_longer_than_allowed_is_closed_not_reused(
     await sender.send(message())
 
     assert smtp.connections == 2
-    await asyncio.sleep(0.05)
+    async with asyncio.timeout(5):
+        await smtp.said_goodbye(1)
     assert smtp.goodbyes == 1
 
 
