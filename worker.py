@@ -34,6 +34,7 @@ import workflows.late_refusal
 import workflows.seller_account
 from activities.delivery import Deliveries
 from activities.erasure import Retention
+from activities.first_delivery import FirstAttempts
 from activities.late_refusal import LateRefusals
 from activities.outbox import Outbox
 from activities.sellers import SellerAccounts
@@ -156,6 +157,7 @@ def build_worker(
             deliveries.deliver,
             deliveries.deliver_all,
             deliveries.deliver_event,
+            FirstAttempts(deliveries, tuning.max_concurrent_activities).deliver_event_first,
             LateRefusals(pool, deliveries).redeliver_after_whatsapp_failure,
             erasure.erase_expired,
         ],

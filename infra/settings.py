@@ -72,7 +72,8 @@ class WorkerSettings(BaseSettings):
     # replays it. The SDK's 10 s turned every burst of deadlines longer than that into a replay storm;
     # the price of a longer wait: a worker killed outright delays its cached disputes' next task by it.
     sticky_timeout: Duration = timedelta(seconds=60)  # ISO 8601 (`PT60S`) or seconds (`60`)
-    # Activities are deliveries (short SMTP and webhook calls; the database writes are local activities).
+    # Deliveries at a time (short SMTP and webhook calls; the database writes are local activities): the
+    # delivery activities, and as many events' first attempts, run locally (``activities.first_delivery``).
     # Few at a time leaves the CPU to the workflow tasks that record what is due: in a burst of 1 000
     # escalations, 8 cleared it in 14 s, 16 in 17 s, the SDK's default (unbounded) in 19 s. Deliveries
     # beyond it wait their turn on the server.

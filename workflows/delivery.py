@@ -10,16 +10,23 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows.events import NotificationKind, RecipientKind
 from workflows.models import NotificationRequest
-from workflows.options import DELIVERY_HEARTBEAT_TIMEOUT, DELIVERY_RETRY, DELIVERY_TIMEOUT
+from workflows.options import (
+    DELIVERY_HEARTBEAT_TIMEOUT,
+    DELIVERY_RETRY,
+    DELIVERY_TIMEOUT,
+    LOCAL_DELIVERY_RETRY,
+)
 from workflows.public import PublicText
 
 DELIVER_ACTIVITY = "deliver_notification"
 DELIVER_ALL_ACTIVITY = "deliver_notifications"  # an event's notifications, side by side, in one call
 DELIVER_EVENT_ACTIVITY = "deliver_event_notifications"  # whatever the outbox holds for one event
+# The same, as an event's first attempt: a local activity (``activities.first_delivery``).
+DELIVER_EVENT_FIRST_ACTIVITY = "deliver_event_notifications_first"
 # A customer's message WhatsApp reported failed after taking it, sent again by the next channel.
 REDELIVER_ACTIVITY = "redeliver_after_whatsapp_failure"
 _OPTIONS: dict[str, Any] = {
@@ -106,12 +113,34 @@ async def deliver_all(keys: list[NotificationKey], summary: str) -> list[Deliver
     return results
 
 
-async def deliver_event(event: EventRef, summary: str) -> list[Delivered] | None:
+async def deliver_event(
+    event: EventRef, summary: str, *, locally_first: bool = False
+) -> list[Delivered] | None:
     """Workflow code: deliver every notification the outbox holds for one event, in one activity.
 
     The workflow names the event, not its notifications, so a message or a channel added to an event
     changes no workflow command. None if the activity failed for good (the outbox rows say why).
+
+    ``locally_first``: one attempt as a local activity first, in the workflow task that recorded the event,
+    which costs the server no activity task and the dispute no further workflow task; whatever it could not
+    deliver (a server down or slow, another attempt holding a row, the worker's deliveries all busy) goes
+    to the activity, which retries. The outbox keeps the two from sending a message twice: each row's
+    outcome and lease are on the row.
     """
+    if locally_first:
+        try:
+            first: list[Delivered] = await workflow.execute_local_activity(
+                DELIVER_EVENT_FIRST_ACTIVITY,
+                event,
+                result_type=list[Delivered],
+                summary=PublicText(summary),
+                start_to_close_timeout=DELIVERY_TIMEOUT,
+                retry_policy=LOCAL_DELIVERY_RETRY,
+            )
+        except (ActivityError, ApplicationError):
+            pass
+        else:
+            return first
     try:
         delivered: list[Delivered] = await workflow.execute_activity(
             DELIVER_EVENT_ACTIVITY,

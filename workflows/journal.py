@@ -66,12 +66,13 @@ class Journal:
         self._stopping = False
         self._metrics = DisputeMetrics()
         # Which patches this run has: set by ``start``, where the SDK can tell a replay from a first run.
-        self.one_step = self._by_event = False
+        self.one_step = self._by_event = self._locally_first = False
 
     def start(self) -> asyncio.Task[None]:
         """Start persisting (from the workflow's ``run``)."""
         self.one_step = patches.in_force(patches.PERSIST_IN_ONE_STEP)
         self._by_event = self.one_step and patches.in_force(patches.DELIVER_BY_EVENT)
+        self._locally_first = self._by_event and patches.in_force(patches.LOCAL_DELIVERY)
         return asyncio.create_task(self._persist_loop())
 
     def idle(self) -> bool:
@@ -215,7 +216,8 @@ class Journal:
 
     async def _deliver_event(self, entry: HistoryEntry) -> None:
         ref = EventRef(dispute_id=self._state.dispute_id, seq=entry.seq)
-        delivered = await deliver_event(ref, f"deliver the notifications of event {entry.seq} {entry.kind}")
+        summary = f"deliver the notifications of event {entry.seq} {entry.kind}"
+        delivered = await deliver_event(ref, summary, locally_first=self._locally_first)
         if delivered is None:
             workflow.logger.warning(
                 "dispute %s: the notifications of event %d not delivered", ref.dispute_id, ref.seq

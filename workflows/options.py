@@ -34,6 +34,9 @@ DELIVERY_RETRY = RetryPolicy(
     maximum_attempts=0,  # unlimited: a notification waits for its server rather than being dropped
     non_retryable_error_types=[DELIVERY_REFUSED, BAD_DATA],
 )
+# An event's first delivery attempt, as a local activity (``workflows.delivery.deliver_event``): once only,
+# since its retries are the delivery activity's, which backs off on the server rather than in the workflow.
+LOCAL_DELIVERY_RETRY = RetryPolicy(maximum_attempts=1)
 # One attempt: the SMTP timeout and a seller's two webhooks' (30 s and 2 x 10 s by default) plus the database
 # round trips.
 DELIVERY_TIMEOUT = timedelta(minutes=1)

@@ -34,11 +34,17 @@ SELLER_REACH = "seller-reach"
 # none of them again.
 START_ATTRIBUTES = "search-attributes-from-start"
 
+# An event's notifications are first delivered by a local activity in the workflow task that recorded the
+# event; only what that one attempt could not deliver goes to the delivery activity, which retries.
+LOCAL_DELIVERY = "deliver-locally-first"
+
 # Every patch above in force, recorded as this one marker: a new dispute's opening records one patch marker
 # (and one upsert of ``TemporalChangeVersion``) instead of one of each per patch. A patch added after it is
 # asked on its own, through ``in_force`` too. Held (``WORKER_HELD_PATCHES``) with ``START_ATTRIBUTES``, a
 # worker starts disputes as the release before it did.
 ALL_ABOVE = "patches-through-search-attributes-from-start"
+# The same for every patch through ``LOCAL_DELIVERY``; held with it, a worker records ``ALL_ABOVE`` instead.
+ALL_THROUGH_LOCAL_DELIVERY = "patches-through-deliver-locally-first"
 _COVERED = frozenset(
     {
         BREACH_WARNING,
@@ -56,16 +62,23 @@ _COVERED = frozenset(
         START_ATTRIBUTES,
     }
 )
+# Each release marker with the patches it stands for, the latest first: a new dispute records only the first.
+_RELEASES = (
+    (ALL_THROUGH_LOCAL_DELIVERY, _COVERED | {LOCAL_DELIVERY}),
+    (ALL_ABOVE, _COVERED),
+)
+LATEST = _RELEASES[0][0]
 # Every patch id (add a later patch here too): a worker told to hold an unknown one refuses to start.
-IDS = _COVERED | {ALL_ABOVE}
+IDS = _COVERED | {LOCAL_DELIVERY} | {marker for marker, _ in _RELEASES}
 
 
 def in_force(patch_id: str) -> bool:
-    """Workflow code: ``workflow.patched(patch_id)``, answered by ``ALL_ABOVE`` for the patches it covers.
+    """Workflow code: ``workflow.patched(patch_id)``, answered by the latest release marker that covers it.
 
-    A dispute started before ``ALL_ABOVE`` has no such marker: it is False for it (the SDK keeps the
-    answer for the whole run), and each patch is asked as it always was.
+    A dispute started before a release marker has none: it is False for it (the SDK keeps the answer for
+    the whole run), and the release before is asked, down to each patch on its own as it always was.
     """
-    if patch_id in _COVERED and workflow.patched(ALL_ABOVE):
-        return True
+    for marker, covered in _RELEASES:
+        if patch_id in covered and workflow.patched(marker):
+            return True
     return workflow.patched(patch_id)

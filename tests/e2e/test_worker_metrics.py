@@ -26,10 +26,11 @@ from workflows.dispute import DisputeWorkflow
 from workflows.models import Channel
 
 TIMEOUT = 20.0  # seconds
-# Some of the SDK's own worker metrics: the first two appear once a workflow task and an activity ran.
+# Some of the SDK's own worker metrics: the first two appear once a workflow task and a local activity (an
+# event persisted, its notifications' first attempt) ran.
 SDK = (
     "temporal_workflow_task_execution_latency_count",
-    "temporal_activity_execution_latency_count",
+    "temporal_local_activity_execution_latency_count",
     "temporal_workflow_task_schedule_to_start_latency_count",
 )
 
@@ -111,7 +112,7 @@ async def test_the_worker_serves_sdk_and_dispute_metrics(
         async with httpx.AsyncClient(timeout=5) as http:
 
             async def all_reported() -> bool:
-                """The opening counted, and the workflow task and the first activity done."""
+                """The opening counted, and the workflow task and the first local activity done."""
                 nonlocal text
                 text = (await http.get(metered_worker.metrics_url)).text
                 return _value(text, 'disputes_opened{channel="email"') >= 1 and all(

@@ -143,6 +143,16 @@ def kinds(state: DisputeState) -> list[str]:
     return [e.kind for e in state.history]
 
 
+# What a new dispute records on its own at once: its opening, then the seller reached by the complaint
+# notice, delivered in the opening's workflow task.
+OPENING = ["opened", "seller_reached"]
+
+
+def opened(state: DisputeState) -> bool:
+    """The opening is done: recorded, and the seller's notice delivered."""
+    return kinds(state)[: len(OPENING)] == OPENING
+
+
 def at(state: DisputeState, kind: str) -> list[timedelta]:
     """When (after first contact, to the minute) each event of ``kind`` happened.
 

@@ -15,11 +15,12 @@ from temporalio.testing import WorkflowEnvironment
 from activities.delivery import Deliveries
 from infra.delivery_settings import DeliverySettings
 from infra.settings import WorkerSettings
-from tests.workflows.driver import AGENT1, Disputes, Handle
+from tests.workflows.driver import AGENT1, Disputes, Handle, opened
 from worker import build_worker
 from workflows import patches
 from workflows import search_attributes as sa
 from workflows.actions import EscalateAction
+from workflows.delivery import DELIVER_EVENT_ACTIVITY
 from workflows.dispute import DisputeWorkflow
 
 CHANGE_VERSION = "TemporalChangeVersion"
@@ -54,7 +55,7 @@ async def test_a_new_dispute_records_one_patch_marker_and_upserts_only_what_chan
     await disputes.persisted(handle)
 
     opening = await history(handle)
-    assert patch_ids(opening) == [patches.ALL_ABOVE]
+    assert patch_ids(opening) == [patches.LATEST]
     assert upserted(opening) == [{CHANGE_VERSION}]  # the SDK's record of the patch, and nothing else
 
     await handle.execute_update(
@@ -62,28 +63,62 @@ async def test_a_new_dispute_records_one_patch_marker_and_upserts_only_what_chan
     )
     await disputes.persisted(handle)
     escalated = await history(handle)
-    assert patch_ids(escalated) == [patches.ALL_ABOVE]  # the escalation's own patch is covered too
+    assert patch_ids(escalated) == [patches.LATEST]  # the escalation's own patch is covered too
     assert upserted(escalated)[1:] == [{sa.DISPUTE_TIER.name}]
     attributes = (await handle.describe()).typed_search_attributes
     assert (attributes.get(sa.DISPUTE_STATUS), attributes.get(sa.DISPUTE_TIER)) == ("open", "2")
     assert attributes.get(sa.SLA_BREACHED) is False
 
 
+def scheduled(events: list[HistoryEvent]) -> list[str]:
+    """The activity types scheduled on the server, in order."""
+    return [
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        for event in events
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+
+
+async def opened_holding(
+    held: frozenset[str], env: WorkflowEnvironment, pg_pool: asyncpg.Pool, settings: DeliverySettings
+) -> list[HistoryEvent]:
+    """The opening of a dispute started by a worker that holds ``held``."""
+    task_queue = f"disputes-{uuid.uuid4().hex[:8]}"
+    deliveries = Deliveries.from_settings(pg_pool, settings)
+    async with build_worker(env.client, pg_pool, task_queue, deliveries, WorkerSettings(held_patches=held)):
+        disputes = Disputes(env, pg_pool, task_queue)
+        handle = await disputes.start()
+        await disputes.persisted(handle)
+        await disputes.until(handle, opened)
+    return await history(handle)
+
+
 async def test_a_worker_holding_this_releases_patches_starts_disputes_as_the_previous_release_did(
     env: WorkflowEnvironment, pg_pool: asyncpg.Pool, delivery_settings: DeliverySettings
 ) -> None:
     """During a rolling deploy, disputes started on the new release must replay on the old one."""
-    task_queue = f"disputes-{uuid.uuid4().hex[:8]}"
-    tuning = WorkerSettings(held_patches=frozenset({patches.ALL_ABOVE, patches.START_ATTRIBUTES}))
-    deliveries = Deliveries.from_settings(pg_pool, delivery_settings)
-    async with build_worker(env.client, pg_pool, task_queue, deliveries, tuning):
-        disputes = Disputes(env, pg_pool, task_queue)
-        handle = await disputes.start()
-        await disputes.persisted(handle)
+    held = frozenset({patches.ALL_THROUGH_LOCAL_DELIVERY, patches.LOCAL_DELIVERY})
+    opening = await opened_holding(held, env, pg_pool, delivery_settings)
 
-    opening = await history(handle)
+    assert patch_ids(opening) == [patches.ALL_ABOVE]
+    assert scheduled(opening) == [DELIVER_EVENT_ACTIVITY]  # its notifications delivered by an activity
+
+
+async def test_a_worker_holding_two_releases_patches_starts_disputes_as_the_release_before_those_did(
+    env: WorkflowEnvironment, pg_pool: asyncpg.Pool, delivery_settings: DeliverySettings
+) -> None:
+    held = frozenset(
+        {
+            patches.ALL_THROUGH_LOCAL_DELIVERY,
+            patches.LOCAL_DELIVERY,
+            patches.ALL_ABOVE,
+            patches.START_ATTRIBUTES,
+        }
+    )
+    opening = await opened_holding(held, env, pg_pool, delivery_settings)
+
     recorded = set(patch_ids(opening))
-    assert not recorded & {patches.ALL_ABOVE, patches.START_ATTRIBUTES}
+    assert not recorded & held
     assert {patches.SELLER_CLOCKS, patches.PERSIST_IN_ONE_STEP, patches.SELLER_REACH} <= recorded
     assert any(
         {sa.DISPUTE_STATUS.name, sa.SELLER_ID.name} <= u for u in upserted(opening)

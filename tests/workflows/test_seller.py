@@ -9,7 +9,18 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from tests.workflows.driver import AGENT1, CUSTOMER, EPSILON, HOUR, Disputes, at, kinds, seller
+from tests.workflows.driver import (
+    AGENT1,
+    CUSTOMER,
+    EPSILON,
+    HOUR,
+    OPENING,
+    Disputes,
+    at,
+    kinds,
+    opened,
+    seller,
+)
 from workflows.actions import FlagSellerAction, RequestSellerContactAction, SellerResponseAction
 from workflows.dispute import DisputeWorkflow
 from workflows.models import DeadlineKind, DeadlineState, SellerEfforts
@@ -74,13 +85,14 @@ async def test_third_strike_in_the_window_terminates_the_account(disputes: Dispu
 
 async def test_seller_contact_is_released_only_after_our_efforts_failed(disputes: Disputes) -> None:
     handle = await disputes.start()
+    await disputes.until(handle, opened)
     with pytest.raises(WorkflowUpdateFailedError) as raised:
         await handle.execute_update(
             DisputeWorkflow.request_seller_contact, RequestSellerContactAction(actor=CUSTOMER)
         )
     assert isinstance(raised.value.cause, ApplicationError)
     assert "efforts to reach the seller have failed" in raised.value.cause.message
-    assert kinds(await handle.query(DisputeWorkflow.state)) == ["opened"]
+    assert kinds(await handle.query(DisputeWorkflow.state)) == OPENING
 
     await disputes.sleep(48 * HOUR + EPSILON)
     await disputes.until(handle, lambda s: s.seller_efforts == SellerEfforts.FAILED)

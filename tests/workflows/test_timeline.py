@@ -152,7 +152,7 @@ async def test_findings_at_40h_are_on_time(disputes: Disputes) -> None:
     assert state.deadline(DeadlineKind.FINDINGS).state == DeadlineState.MET
     assert state.history[-1].data["on_time"] is True
     await disputes.sleep(10 * HOUR)
-    state = await disputes.until(handle, lambda s: s.tier == 3)
+    state = await disputes.until(handle, lambda s: s.tier == 3 and "seller_reached" in kinds(s))
     assert "findings_missed" not in kinds(state)
     assert state.deadline(DeadlineKind.FINDINGS).state == DeadlineState.MET
     assert state.findings == "Parcel lost by carrier."
@@ -185,5 +185,5 @@ async def test_first_contact_three_days_ago_fires_both_escalations_at_once_in_or
     assert [e.data["to_tier"] for e in escalations] == [2, 3]
     assert all(e.at == opened for e in escalations)  # at once: no time passed
     # Overdue clocks fire in due order (24 h, then 48 h); the seller's count from registration, so none yet.
-    assert kinds(state) == ["opened", "escalated", "findings_missed", "escalated"]
+    assert kinds(state) == ["opened", "escalated", "findings_missed", "escalated", "seller_reached"]
     assert not state.sla_breached
