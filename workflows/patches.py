@@ -34,8 +34,9 @@ SELLER_REACH = "seller-reach"
 # none of them again.
 START_ATTRIBUTES = "search-attributes-from-start"
 
-# An event's notifications are first delivered by a local activity in the workflow task that recorded the
-# event; only what that one attempt could not deliver goes to the delivery activity, which retries.
+# The notifications of an event a person or intake caused are first delivered by a local activity in the
+# workflow task that recorded the event; only what that one attempt could not deliver goes to the delivery
+# activity, which retries. The system's events (the clocks') keep the activity.
 LOCAL_DELIVERY = "deliver-locally-first"
 
 # Every patch above in force, recorded as this one marker: a new dispute's opening records one patch marker

@@ -20,10 +20,12 @@ from activities.delivery import Deliveries
 from infra.delivery_settings import DeliverySettings
 from tests.delivery.servers import SmtpSink
 from tests.factories import CUSTOMER
-from tests.workflows.driver import OPENING, Disputes, Handle, kinds, opened
+from tests.workflows.driver import AGENT2, OPENING, Disputes, Handle, kinds, opened
 from worker import build_worker
+from workflows.actions import EscalateAction
 from workflows.delivery import DELIVER_EVENT_ACTIVITY
 from workflows.dispute import DisputeWorkflow
+from workflows.models import Role
 
 
 async def delivery_activities(handle: Handle) -> int:
@@ -85,3 +87,24 @@ async def test_what_the_local_attempt_could_not_deliver_the_activity_retries_sen
     assert sent_to(smtp) == {customer: 1, seller: 1}
     assert await delivery_activities(handle) == 1
     assert state.history[-1].data == {"channels": ["email"]}
+
+
+async def test_a_clocks_event_is_delivered_by_the_activity_an_agents_in_its_own_task(
+    own_mail: Disputes,
+) -> None:
+    """Clocks fall due by the thousand: their events' messages queue on the server, not in the worker."""
+    handle = await own_mail.start()
+    await own_mail.until(handle, opened)
+    await own_mail.sleep(timedelta(hours=24, seconds=1))
+    state = await own_mail.until(handle, lambda s: s.tier == 2)
+    await own_mail.persisted(handle)
+    by_clocks = [e.kind for e in state.history if e.actor.role == Role.SYSTEM and e.notified]
+    assert sorted(by_clocks) == ["escalated", "seller_reminded"]  # at 24 h
+    assert await delivery_activities(handle) == 2
+
+    await handle.execute_update(
+        DisputeWorkflow.escalate, EscalateAction(actor=AGENT2, reason="Needs customer experience.")
+    )
+    await own_mail.until(handle, lambda s: s.tier == 3)
+    await own_mail.persisted(handle)
+    assert await delivery_activities(handle) == 2  # the agent's escalation: delivered in its own task
