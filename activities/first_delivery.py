@@ -1,10 +1,10 @@
 """An event's first delivery attempt, as a local activity in the workflow task that recorded the event
 (``workflows.delivery.deliver_event``): no activity task for the server, no workflow task more for the
-dispute.
+dispute. Only for events a person or intake caused: the clocks' keep the delivery activity.
 
-At most as many at a time as the worker runs delivery activities. Beyond that (a burst of deadlines due
-together) an attempt steps aside at once and the delivery activity takes the event: the deliveries then
-queue on the server, as before, and the worker's CPU goes to the workflow tasks that record what is due.
+At most as many at a time as the worker runs delivery activities. Beyond that (a surge of new disputes,
+a slow mail server) an attempt steps aside at once and the delivery activity takes the event: the
+deliveries then queue on the server, and the worker's CPU goes to the workflow tasks.
 """
 
 from __future__ import annotations
