@@ -1,8 +1,9 @@
 """An outbox row's lease while a delivery attempt works on it.
 
-The attempt heartbeats and renews the lease with each heartbeat: a retry that overlaps a live attempt,
-however slow its server, finds the lease held and waits instead of sending twice; one after a crash finds
-it run out as Temporal, missing the heartbeats, schedules it.
+The attempt renews the lease every few seconds (an activity heartbeats with each renewal; an event's first
+attempt, a local activity, has no heartbeat): a retry that overlaps a live attempt, however slow its
+server, finds the lease held and waits instead of sending twice; one after a crash finds it run out by the
+time Temporal, missing the heartbeats or the workflow task, schedules it.
 """
 
 from __future__ import annotations
