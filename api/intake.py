@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -22,8 +21,6 @@ from workflows.dispute import DisputeWorkflow
 from workflows.dispute_start import start_options, workflow_id
 from workflows.models import Actor, Channel, Customer, DisputeInput, DisputeState, SellerAccountStatus, Status
 from workflows.sla_policy import SlaPolicy, span
-
-log = logging.getLogger("api")
 
 # Intake references map to dispute ids in this namespace: (channel, external_ref) -> one id, always.
 _REF_NAMESPACE = uuid.UUID("6f2a1c3e-5b7d-4e8f-9a0b-1c2d3e4f5a6b")
@@ -143,12 +140,6 @@ async def open_dispute(
         await client.start_workflow(DisputeWorkflow.run, dispute, task_queue=task_queue, **options)
     except WorkflowAlreadyStartedError:
         return await _existing(client, dispute), False
-    log.info(
-        "dispute %s opened on %s",
-        dispute.dispute_id,
-        dispute.channel.value,
-        extra={"dispute_id": dispute.dispute_id},
-    )
     return response_for(dispute), True
 
 
