@@ -18,7 +18,7 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.exceptions import ApplicationError
 
 from api.app import create_app
-from infra.codec import ENCRYPTED, KEY_ID, READABLE, EncryptionCodec
+from infra.codec import ENCRYPTED, KEY_ID, READABLE, EncryptionCodec, PayloadConverter
 from infra.payload_keys import PayloadKey, PayloadKeyError, load_keys, new_key, parse_keys, write_key_file
 from infra.settings import PayloadKeySettings, Settings
 from infra.temporal import data_converter
@@ -98,6 +98,13 @@ async def test_the_converter_encrypts_everything_but_public_text_and_workflow_me
         MARKER,
         CUSTOMER,
     ]
+
+
+def test_payload_converters_share_their_encodings() -> None:
+    # The SDK makes a payload converter per workflow activation: building its encodings each time cost CPU.
+    first, second = PayloadConverter(), PayloadConverter()
+    assert first.converters.keys() == second.converters.keys()
+    assert all(first.converters[encoding] is second.converters[encoding] for encoding in first.converters)
 
 
 async def test_public_text_from_a_copy_of_its_module_is_readable_too() -> None:
