@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from temporalio import activity
@@ -31,6 +32,8 @@ from infra.customer_links import CustomerLinkSettings
 from infra.delivery_settings import DeliverySettings
 from workflows.delivery import Delivered, DeliveryResult, EventRef, NotificationKey
 from workflows.options import BAD_DATA, DELIVERY_REFUSED
+
+T = TypeVar("T")
 
 _Failures = dict[str, dict[str, str]]  # channel -> {"summary": ..., "detail": ...}
 
@@ -94,6 +97,7 @@ class Deliveries:
         self._whatsapp = whatsapp or WhatsAppSender(settings)
         self._sms = sms or SmsSender(settings)
         self._composer = Composer(pool, settings, links)
+        self._under_way: set[asyncio.Task[Any]] = set()
 
     @classmethod
     def from_settings(
@@ -104,9 +108,19 @@ class Deliveries:
         webhooks = HttpWebhookSender(timeout=settings.webhook_timeout)
         return cls(pool, settings, SmtpSender(settings), webhooks, links or CustomerLinkSettings())
 
+    def to_the_end(self, send: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """``send`` in a task of its own, which a caller that stops waiting does not cut short: it goes on
+        to its recorded outcome, under its rows' leases. ``close`` waits for it."""
+        task = asyncio.create_task(send)
+        self._under_way.add(task)
+        task.add_done_callback(self._under_way.discard)
+        return task
+
     async def close(self) -> None:
-        """Close the mail server connections kept between messages (a stopping worker, once its
-        activities are done)."""
+        """Let the sends under way (``to_the_end``) end, then close the mail server connections kept between
+        messages (a stopping worker, once its activities are done)."""
+        if self._under_way:
+            await asyncio.wait(set(self._under_way))
         await self._email.close()
 
     @property

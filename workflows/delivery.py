@@ -18,6 +18,7 @@ from workflows.options import (
     DELIVERY_HEARTBEAT_TIMEOUT,
     DELIVERY_RETRY,
     DELIVERY_TIMEOUT,
+    FIRST_ATTEMPT_TIMEOUT,
     LOCAL_DELIVERY_RETRY,
 )
 from workflows.public import PublicText
@@ -123,9 +124,9 @@ async def deliver_event(
 
     ``locally_first``: one attempt as a local activity first, in the workflow task that recorded the event,
     which costs the server no activity task and the dispute no further workflow task; whatever it could not
-    deliver (a server down or slow, another attempt holding a row, the worker's deliveries all busy) goes
-    to the activity, which retries. The outbox keeps the two from sending a message twice: each row's
-    outcome and lease are on the row.
+    deliver (a server down or slow, another attempt holding a row, the worker's deliveries all busy, no
+    answer within ``FIRST_ATTEMPT_TIMEOUT``) goes to the activity, which retries. The outbox keeps the two
+    from sending a message twice: each row's outcome and lease are on the row.
     """
     if locally_first:
         try:
@@ -134,7 +135,7 @@ async def deliver_event(
                 event,
                 result_type=list[Delivered],
                 summary=PublicText(summary),
-                start_to_close_timeout=DELIVERY_TIMEOUT,
+                start_to_close_timeout=FIRST_ATTEMPT_TIMEOUT,
                 retry_policy=LOCAL_DELIVERY_RETRY,
             )
         except (ActivityError, ApplicationError):

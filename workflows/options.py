@@ -40,6 +40,12 @@ LOCAL_DELIVERY_RETRY = RetryPolicy(maximum_attempts=1)
 # One attempt: the SMTP timeout and a seller's two webhooks' (30 s and 2 x 10 s by default) plus the database
 # round trips.
 DELIVERY_TIMEOUT = timedelta(minutes=1)
+# How long an event's first attempt may hold the workflow task it runs in: an action on the dispute waits
+# behind it. Under the SDK's 8 s (it then extends the task, and an action sent meanwhile was answered only
+# with the task after: 16 s behind a mail server that took 12 s) and the API's 10 s wait for an action.
+# Out of time, the event goes to the delivery activity, and the send under way ends on its own
+# (``activities.first_delivery``): nothing is sent twice.
+FIRST_ATTEMPT_TIMEOUT = timedelta(seconds=5)
 # An attempt heartbeats every few seconds while it works, renewing its lease on the outbox row with each
 # (activities.delivery). One silent this long died with its worker (kill -9, a lost machine): it is retried
 # now, with the same Message-ID, rather than once DELIVERY_TIMEOUT has passed.

@@ -63,6 +63,7 @@ class SmtpSink:
         self.connections = 0
         self.goodbyes = 0
         self._goodbye = asyncio.Event()
+        self._mail = asyncio.Event()
         self.port = 0
         self._server: asyncio.Server | None = None
         self._sessions: list[SMTP] = []
@@ -91,6 +92,12 @@ class SmtpSink:
             self._goodbye.clear()
             await self._goodbye.wait()
 
+    async def received(self, n: int) -> None:
+        """Wait until ``n`` messages have arrived (the sender may still be waiting for the answer)."""
+        while len(self.mails) < n:
+            self._mail.clear()
+            await self._mail.wait()
+
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
     ) -> str:
@@ -118,6 +125,7 @@ class SmtpSink:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
         self.mails.append(Mail(list(envelope.rcpt_tos), message, session.host_name))
+        self._mail.set()
         if "DATA" in self.hang_up_at:
             self.hang_up_at.discard("DATA")
             assert server.transport is not None

@@ -1,8 +1,8 @@
-"""A worker stopped mid-send, against a slow SMTP server: the real ``python worker.py`` on a task queue of
-the test's own.
+"""Sends against a slow SMTP server, by the real ``python worker.py`` on a task queue of the test's own.
 
-SIGTERM: the worker finishes the sends under way before it exits, and each e-mail arrives once.
+SIGTERM mid-send: the worker finishes the sends under way before it exits, and each e-mail arrives once.
 ``kill -9``: nothing can finish the send, so it is sent again, with the same Message-ID, within seconds.
+An action on a dispute whose opening's e-mail waits on the server is answered without waiting for it.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from infra.delivery_settings import DeliverySettings
 from tests.delivery.servers import SmtpSink
 from tests.e2e.conftest import ROOT, wait_until_polling, worker_env
 from tests.factories import dispute_input
+from workflows.actions import EscalateAction
 from workflows.dispute import DisputeWorkflow
-from workflows.models import Channel
+from workflows.models import Actor, Channel, Role
+from workflows.options import FIRST_ATTEMPT_TIMEOUT
 
 # Seconds. The mail server answers DATA after SLOW_ANSWER: longer than the 10 s workers were given to
 # stop, shorter than SMTP_TIMEOUT, so a send that is waited for goes through.
@@ -179,3 +181,35 @@ async def test_a_send_cut_off_by_kill_9_is_sent_again_with_the_same_message_id_w
     assert again.at - killed_at < RESENT_WITHIN
     assert (again.message_id, again.rcpt_tos) == (cut_off.message_id, cut_off.rcpt_tos)
     assert list(await acknowledgements(pg_pool, [handle])) == [cut_off.message_id]
+
+
+async def test_an_action_is_answered_while_a_slow_mail_server_holds_the_opening_s_e_mail(
+    temporal_client: Client, workers: Workers, smtp: SmtpSink, pg_pool: asyncpg.Pool
+) -> None:
+    # The opening's first attempt runs in the dispute's workflow task; the action waits behind it for
+    # FIRST_ATTEMPT_TIMEOUT at most, not for the server's answer.
+    assert SLOW_ANSWER > 2 * FIRST_ATTEMPT_TIMEOUT.total_seconds()
+    smtp.delays = {"DATA": SLOW_ANSWER}
+    first = await workers.start()
+    await wait_until_polling(temporal_client, first, workers.task_queue)
+    [handle] = await open_disputes(temporal_client, workers, 1)
+    agent = Actor(role=Role.AGENT, id="agent-1", tier=1)
+    try:
+        await until(mails(smtp, 1), "the acknowledgement at the mail server", ARRIVAL, workers)
+        escalated = await handle.execute_update(
+            DisputeWorkflow.escalate, EscalateAction(reason="the customer called again", actor=agent)
+        )
+        while_waiting = set((await acknowledgements(pg_pool, [handle])).values())
+
+        async def recorded_sent() -> bool:
+            return set((await acknowledgements(pg_pool, [handle])).values()) == {"sent"}
+
+        await until(recorded_sent, "the acknowledgement recorded as sent", ARRIVAL, workers)
+    finally:
+        await handle.terminate("end of the test")
+
+    assert escalated.tier == 2
+    assert while_waiting == {"pending"}  # answered while the server still held the e-mail
+    [acknowledgement] = await acknowledgements(pg_pool, [handle])
+    # The attempt out of time neither cut the send off nor sent it again.
+    assert [mail.message_id for mail in smtp.mails].count(acknowledgement) == 1
