@@ -127,8 +127,8 @@ def _ours(converter: EncodingPayloadConverter) -> EncodingPayloadConverter:
 
 
 # Built once and shared, as the SDK's own default converter shares its: they hold no state, and the SDK
-# makes a payload converter for every workflow activation it encodes (76 for a dispute that never
-# resolves). Built each time, they were 2.5 % of the worker's CPU while a burst of escalations cleared.
+# makes payload converters as it encodes and decodes each workflow activation (76 in a replay of a dispute
+# that never resolves). Built each time, they were 2.5 % of the worker's CPU while a burst cleared.
 _ENCODINGS = tuple(_ours(c) for c in DefaultPayloadConverter.default_encoding_payload_converters)
 
 
