@@ -78,7 +78,7 @@ def lean_client(stack: Stack) -> Callable[[str, str, dict[str, object] | None], 
 async def measure(stack: Stack, n: int) -> dict[str, list[float]]:
     links = CustomerLinkSettings(customer_link_secret=SecretStr("b" * 40))
     times: dict[str, list[float]] = {"healthz": [], "healthz lean": [], "statement": [], "bare start": []}
-    answered: dict[str, list[tuple[str, float]]] = {"client": [], "lean": []}
+    answered: dict[str, list[tuple[str, float]]] = {"httpx": [], "lean": []}
     lean = lean_client(stack)
     async with httpx.AsyncClient(base_url=stack.api, timeout=30) as http:
         headers = {"X-API-Key": stack.keys["INTAKE_KEY"]}
@@ -93,7 +93,7 @@ async def measure(stack: Stack, n: int) -> dict[str, list[float]]:
         for i in range(-20, n):  # the first 20 warm up every path
             began = time.perf_counter()
             dispute_id = await post(1_000_000 + i)
-            client = (time.perf_counter() - began) * 1000
+            httpx_ms = (time.perf_counter() - began) * 1000
             began = time.perf_counter()
             lean_id = post_lean(3_000_000 + i)
             lean_ms = (time.perf_counter() - began) * 1000
@@ -105,7 +105,7 @@ async def measure(stack: Stack, n: int) -> dict[str, list[float]]:
             statement = await timed(intake_store.record(stack.pool, f"parts{RUN}{i}", SELLER, links))
             bare = await timed(start_bare(stack.client, dispute, TASK_QUEUE))
             if i >= 0:
-                answered["client"].append((dispute_id, client))
+                answered["httpx"].append((dispute_id, httpx_ms))
                 answered["lean"].append((lean_id, lean_ms))
                 for name, value in (
                     ("healthz", healthz),
@@ -139,8 +139,8 @@ async def main(args: argparse.Namespace) -> int:
     def row(label: str, ms: float, sign: str = "") -> None:
         print(f"  {label:<46}{ms:{sign}6.2f} ms")
 
-    print(f"{len(times['client api'])} requests at one in flight with each client, workers stopped; p50s:")
-    for client, name in (("client", "httpx"), ("lean", "http.client")):
+    print(f"{len(times['httpx api'])} requests at one in flight with each client, workers stopped; p50s:")
+    for client, name in (("httpx", "httpx"), ("lean", "http.client")):
         row(f"POST /disputes, as {name} sees it", p50[client])
         row("  as the API timed it", p50[f"{client} api"])
         row("  HTTP hop and client (paired difference)", p50[f"{client} hop"])
@@ -148,9 +148,9 @@ async def main(args: argparse.Namespace) -> int:
     row("GET /healthz, a round trip, http.client", p50["healthz lean"])
     row("intake's statement alone", p50["statement"])
     row("bare start_workflow", p50["bare start"])
-    own = percentile(times["client api"] + times["lean api"], 50) - p50["statement"] - p50["bare start"]
+    own = percentile(times["httpx api"] + times["lean api"], 50) - p50["statement"] - p50["bare start"]
     row("the API's own work (API - statement - start)", own)
-    for client, name in (("client", "httpx"), ("lean", "http.client")):
+    for client, name in (("httpx", "httpx"), ("lean", "http.client")):
         row(f"{name} p50 - bare start p50", p50[client] - p50["bare start"], "+")
     return 0
 
