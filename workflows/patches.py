@@ -69,8 +69,9 @@ _RELEASES = (
     (ALL_ABOVE, _COVERED),
 )
 LATEST = _RELEASES[0][0]
-# Every patch id (add a later patch here too): a worker told to hold an unknown one refuses to start.
-IDS = _COVERED | {LOCAL_DELIVERY} | {marker for marker, _ in _RELEASES}
+# Every patch id, read from the releases (add a later patch no release covers yet here too): a worker told
+# to hold an unknown one refuses to start.
+IDS = frozenset(marker for marker, _ in _RELEASES).union(*(covered for _, covered in _RELEASES))
 
 
 def in_force(patch_id: str) -> bool:
