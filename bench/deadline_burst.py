@@ -10,7 +10,9 @@ the resolution team falls due in that same second. It prints how late the ``esca
 recorded in PostgreSQL (p50, p99, max: the time to clear the burst), the workflow-task timeouts and
 replays it caused, and, as the baseline on the same server in the same run, the lateness of N bare
 workflows each waiting on one timer due in the same second (a worker in this process). For both, the
-CPU each process used per dispute (or timer) until the last was handled, and the cores busy meanwhile.
+CPU each process used per dispute (or timer) until the last was handled, and the cores busy meanwhile;
+and the workers' memory then (a burst larger than ``WORKER_MAX_CACHED_WORKFLOWS`` replays disputes the
+cache let go; a larger cache holds them, at this price).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.worker import Worker
 
-from bench.stack import Stack, cpu_by_process, dispute_body, local_stack, open_disputes
+from bench.stack import Stack, cpu_by_process, dispute_body, local_stack, open_disputes, rss_mb
 from bench.stats import percentile, run_concurrently
 
 RUN = uuid.uuid4().hex[:8]
@@ -140,12 +142,14 @@ async def main() -> None:
         escalated = await recorded(stack, args.n, due + 600)
         after, cleared = cpu_by_process(stack), time.time() - due
         clearing = {name: after[name] - before[name] for name in after}
+        memory = sum(rss_mb(pid) for pid in stack.workers())  # every dispute has just had its turn
         timeouts, failures = await task_trouble(stack)
         bare, bare_cpu, bare_cleared = await bare_burst(stack, args.n, lead=30 + args.n / 50)
 
     print(f"{args.n} disputes due in the same second, {args.workers} worker process(es)")
     report("disputes: escalation recorded", [r - due for r in escalated], args.n)
     print(f"  workflow-task timeouts {timeouts} ({timeouts / args.n:.2f} per dispute), failures {failures}")
+    print(f"  worker RSS once all recorded: {memory:.0f} MB")
     report("bare workflows: timer handled", bare, args.n)
     cpu("dispute, due to all recorded", clearing, args.n, cleared)
     cpu("bare timer, due to all handled", bare_cpu, args.n, bare_cleared)
