@@ -69,9 +69,13 @@ class WorkerSettings(BaseSettings):
     # Disputes kept in memory between their tasks; one not cached is replayed from its history.
     max_cached_workflows: int = Field(default=1000, ge=0)
     # How long a task waits for the worker that has its dispute cached before any worker takes it and
-    # replays it. The SDK's 10 s turned every burst of deadlines longer than that into a replay storm;
-    # the price of a longer wait: a worker killed outright delays its cached disputes' next task by it.
-    sticky_timeout: Duration = timedelta(seconds=60)  # ISO 8601 (`PT60S`) or seconds (`60`)
+    # replays it. It must outlast a burst, whose tasks wait their turn on that worker: each one timed out
+    # is replayed in full, which makes the burst longer still. The SDK's 10 s made 1 000 deadlines due
+    # together a replay storm; 60 s held for 1 000 but not for 3 000, more than the cache holds (1 376
+    # timeouts, 159 s to clear); 300 s: none, 96 s. The price: a worker killed outright (a stop tells the
+    # server) holds the tasks already sent to it this long; the server sends later ones to other workers
+    # once it sees that worker no longer polling.
+    sticky_timeout: Duration = timedelta(seconds=300)  # ISO 8601 (`PT300S`) or seconds (`300`)
     # Deliveries at a time (short SMTP and webhook calls; the database writes are local activities): the
     # delivery activities, and as many events' first attempts, run locally (``activities.first_delivery``).
     # Few at a time leaves the CPU to the workflow tasks that record what is due: in a burst of 1 000
