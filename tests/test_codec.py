@@ -101,7 +101,8 @@ async def test_the_converter_encrypts_everything_but_public_text_and_workflow_me
 
 
 def test_payload_converters_share_their_encodings() -> None:
-    # The SDK makes a payload converter per workflow activation: building its encodings each time cost CPU.
+    # The SDK makes payload converters as it encodes and decodes each workflow activation: building their
+    # encodings each time cost CPU.
     first, second = PayloadConverter(), PayloadConverter()
     assert first.converters.keys() == second.converters.keys()
     assert all(first.converters[encoding] is second.converters[encoding] for encoding in first.converters)
