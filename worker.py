@@ -39,6 +39,7 @@ from activities.late_refusal import LateRefusals
 from activities.outbox import Outbox
 from activities.sellers import SellerAccounts
 from activities.store import DisputeStore
+from infra import loop_lag
 from infra.contextless_runner import ContextlessRunner, takes_no_context
 from infra.customer_links import CustomerLinkSettings
 from infra.delivery_settings import DeliverySettings
@@ -207,9 +208,12 @@ async def main() -> None:
         loop.add_signal_handler(sig, stop.set)
 
     log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+    lag = loop_lag.start(runtime.metric_meter) if runtime else None
     async with worker:
         await stop.wait()
         log.info("shutting down")
+    if lag:
+        lag.cancel()
     await deliveries.close()
     await pool.close()
 

@@ -17,6 +17,7 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.envconfig import ClientConfig, ClientConnectConfig
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from infra import loop_lag
 from infra.codec import EncryptionCodec, PayloadConverter
 from infra.payload_keys import PayloadKey, load_keys
 from infra.settings import PayloadKeySettings, Settings
@@ -70,4 +71,6 @@ async def connect(
 
 def prometheus_runtime(bind_address: str) -> Runtime:
     """A runtime serving its metrics for Prometheus at ``http://<bind_address>/metrics``."""
-    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address)))
+    buckets = {loop_lag.METRIC: [float(b) for b in loop_lag.BUCKETS_MS]}
+    metrics = PrometheusConfig(bind_address=bind_address, histogram_bucket_overrides=buckets)
+    return Runtime(telemetry=TelemetryConfig(metrics=metrics))

@@ -1,5 +1,5 @@
-"""``python worker.py`` serves Prometheus metrics on METRICS_BIND: the SDK's worker metrics and the
-dispute counters the workflow emits."""
+"""``python worker.py`` serves Prometheus metrics on METRICS_BIND: the SDK's worker metrics, the
+dispute counters the workflow emits, and its event loop's lag."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ SDK = (
     "temporal_local_activity_execution_latency_count",
     "temporal_workflow_task_schedule_to_start_latency_count",
 )
+LOOP_LAG = "worker_event_loop_lag_count"
 
 
 @dataclass
@@ -116,10 +117,11 @@ async def test_the_worker_serves_sdk_and_dispute_metrics(
                 nonlocal text
                 text = (await http.get(metered_worker.metrics_url)).text
                 return _value(text, 'disputes_opened{channel="email"') >= 1 and all(
-                    name in text for name in SDK
+                    name in text for name in (*SDK, LOOP_LAG)
                 )
 
-            await _until(all_reported, f"disputes_opened and {SDK}", metered_worker.child, TIMEOUT)
+            what = f"disputes_opened, {SDK} and {LOOP_LAG}"
+            await _until(all_reported, what, metered_worker.child, TIMEOUT)
     finally:
         await handle.terminate("end of the test")
 
@@ -129,3 +131,6 @@ async def test_the_worker_serves_sdk_and_dispute_metrics(
     # The SDK's own worker metrics are there too, labelled with the task queue.
     assert 'temporal_worker_task_slots_available{namespace="default",' in text
     assert f'task_queue="{metered_worker.task_queue}"' in text
+    # The worker's own event loop, watched since it started polling.
+    assert "# TYPE worker_event_loop_lag histogram" in text
+    assert _value(text, LOOP_LAG) >= 1
