@@ -11,7 +11,8 @@ to the last acknowledgement), their ratio, and registration → opened recorded 
 on the same server in the same run, it then runs N bare workflows of one no-op activity each (the SDK's
 "simple workflow") on a worker in this process, and prints their rate. Last, the CPU each process used
 per dispute and per bare workflow: what a rate costs the cores, and steadier than a rate on a shared
-machine.
+machine. And what the workers' own metrics say of where a dispute's workflow task and local activities
+waited (``bench.worker_metrics``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from temporalio.worker import Worker
 
 from bench.stack import Stack, cpu_by_process, dispute_body, local_stack, open_disputes
 from bench.stats import percentile, run_concurrently
+from bench.worker_metrics import print_waits, scrape
 
 RUN = uuid.uuid4().hex[:8]
 
@@ -99,12 +101,14 @@ async def main() -> None:
     args = parser.parse_args()
 
     async with local_stack(workers=args.workers, env=dict(e.split("=", 1) for e in args.env)) as stack:
+        metrics_before = await scrape(stack.worker_metrics)
         began, cpu_before = time.time(), cpu_by_process(stack)
         intake_seconds = await open_disputes(
             stack, lambda i: dispute_body(i, f"bench-{RUN}-{i}"), args.n, concurrency=args.concurrency
         )
         last_sent = await wait_processed(stack, args.n, args.timeout)
         cpu_after, cpu_window = cpu_by_process(stack), time.time() - began
+        metrics_after = await scrape(stack.worker_metrics)
         opened_after = [r["seconds"] for r in await stack.pool.fetch(_OPENED_AFTER, f"bench-{RUN}-%")]
         bare = await bare_rate(stack, args.n, args.concurrency)
         cpu_bare = cpu_by_process(stack)
@@ -122,6 +126,7 @@ async def main() -> None:
     print(f"  bare one-activity workflows   {bare:7.1f} /s  (same server, a worker in this process)")
     print(f"  processed / bare              {processing / bare:7.2f}")
     print_cpu(args.n, cpu_window, cpu_before, cpu_after, cpu_bare)
+    print_waits(metrics_before, metrics_after)
 
 
 def print_cpu(

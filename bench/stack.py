@@ -48,6 +48,7 @@ class Stack:
     keys: dict[str, str]
     log: Path
     pids: dict[str, int] = field(default_factory=dict)  # name ("temporal", "worker-1", "api", ...) -> pid
+    worker_metrics: list[str] = field(default_factory=list)  # each worker process's /metrics
 
     def workers(self) -> list[int]:
         return [pid for name, pid in self.pids.items() if name.startswith("worker")]
@@ -153,7 +154,9 @@ async def stack_at(
         await wait_for_pollers(client, workers)
         pool = await create_pool(start_embedded(data / "postgres", cleanup=None), max_size=4)
         try:
-            yield Stack(data=data, api=api, client=client, pool=pool, keys=keys, log=log, pids=pids)
+            first = ports["WORKER_METRICS_PORT"]  # the workers' are consecutive (devstack.settings)
+            metrics = [f"http://127.0.0.1:{first + i}/metrics" for i in range(workers)]
+            yield Stack(data, api, client, pool, keys, log, pids, worker_metrics=metrics)
         finally:
             await pool.close()
             devstack.process.send_signal(signal.SIGINT)
