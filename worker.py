@@ -168,6 +168,7 @@ def build_worker(
         max_cached_workflows=tuning.max_cached_workflows,
         sticky_queue_schedule_to_start_timeout=tuning.sticky_timeout,
         max_concurrent_activities=tuning.max_concurrent_activities,
+        max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
         patch_activation_callback=holding(tuning.held_patches),
     )
 

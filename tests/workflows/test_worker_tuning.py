@@ -26,12 +26,14 @@ async def test_the_worker_takes_its_tuning_from_the_worker_settings(
     monkeypatch.setenv("WORKER_STICKY_TIMEOUT", "90")
     monkeypatch.setenv("WORKER_MAX_CACHED_WORKFLOWS", "50")
     monkeypatch.setenv("WORKER_MAX_CONCURRENT_ACTIVITIES", "3")
+    monkeypatch.setenv("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", "7")
     worker = build_worker(env.client, pg_pool, "tuning", Deliveries.from_settings(pg_pool, delivery_settings))
 
     config = worker.config()
     assert config.get("sticky_queue_schedule_to_start_timeout") == timedelta(seconds=90)
     assert config.get("max_cached_workflows") == 50
     assert config.get("max_concurrent_activities") == 3
+    assert config.get("max_concurrent_workflow_tasks") == 7
     for runner in (config.get("workflow_runner"), build_replayer().config().get("workflow_runner")):
         assert isinstance(runner, ContextlessRunner) and runner.inner is WORKFLOW_RUNNER
 
