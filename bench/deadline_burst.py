@@ -12,7 +12,8 @@ replays it caused, and, as the baseline on the same server in the same run, the 
 workflows each waiting on one timer due in the same second (a worker in this process). For both, the
 CPU each process used per dispute (or timer) until the last was handled, and the cores busy meanwhile;
 and the workers' memory then (a burst larger than ``WORKER_MAX_CACHED_WORKFLOWS`` replays disputes the
-cache let go; a larger cache holds them, at this price).
+cache let go; a larger cache holds them, at this price). Last, where the tasks waited inside the workers,
+from their own metrics (``bench.worker_metrics``), from the due moment until every escalation was recorded.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from temporalio.worker import Worker
 
 from bench.stack import Stack, cpu_by_process, dispute_body, local_stack, open_disputes, rss_mb
 from bench.stats import percentile, run_concurrently
+from bench.worker_metrics import print_waits, scrape
 
 RUN = uuid.uuid4().hex[:8]
 
@@ -137,10 +139,12 @@ async def main() -> None:
         opened = await acknowledged(stack, args.n, due - 1)
         if opened != args.n:
             print(f"  (only {opened} of {args.n} openings processed before the moment: use a longer --lead)")
+        metrics_before = await scrape(stack.worker_metrics)
         await until(due)
         before = cpu_by_process(stack)
         escalated = await recorded(stack, args.n, due + 600)
         after, cleared = cpu_by_process(stack), time.time() - due
+        metrics_after = await scrape(stack.worker_metrics)
         clearing = {name: after[name] - before[name] for name in after}
         memory = sum(rss_mb(pid) for pid in stack.workers())  # every dispute has just had its turn
         timeouts, failures = await task_trouble(stack)
@@ -153,6 +157,7 @@ async def main() -> None:
     report("bare workflows: timer handled", bare, args.n)
     cpu("dispute, due to all recorded", clearing, args.n, cleared)
     cpu("bare timer, due to all handled", bare_cpu, args.n, bare_cleared)
+    print_waits(metrics_before, metrics_after)
 
 
 def cpu(label: str, used: dict[str, float], n: int, seconds: float) -> None:
