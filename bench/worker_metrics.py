@@ -34,7 +34,7 @@ WAITS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("record_event, running", _LOCAL_RAN, {"activity_type": RECORD_EVENT}),
     ("first delivery, scheduled to done", _LOCAL_DONE, {"activity_type": FIRST_DELIVERY}),
     ("first delivery, running", _LOCAL_RAN, {"activity_type": FIRST_DELIVERY}),
-    ("the event loop, late by", loop_lag.METRIC, {}),  # sampled every 100 ms
+    ("the event loop, late by", loop_lag.METRIC, {}),  # sampled every loop_lag.INTERVAL
 )
 
 

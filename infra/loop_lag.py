@@ -20,7 +20,7 @@ from temporalio.common import MetricMeter
 
 METRIC = "worker_event_loop_lag"
 BUCKETS_MS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)  # Prometheus' buckets, as the runtime exports it
-INTERVAL = timedelta(milliseconds=100)
+INTERVAL = timedelta(milliseconds=500)
 
 
 async def watch(record: Callable[[timedelta], None], interval: timedelta = INTERVAL) -> None:
