@@ -10,18 +10,15 @@ the buckets are too coarse for percentiles).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from infra import loop_lag
 from workflows.delivery import DELIVER_EVENT_FIRST_ACTIVITY as FIRST_DELIVERY
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]  # (name, labels) -> value
-
-_SAMPLE = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>[^}]*)\})? (?P<value>\S+)$")
-_LABEL = re.compile(r'(\w+)="([^"]*)"')
 
 RECORD_EVENT = "record_event"
 _LOCAL_DONE = "temporal_local_activity_succeed_endtoend_latency"
@@ -43,10 +40,9 @@ async def scrape(urls: list[str]) -> Samples:
     total: Samples = defaultdict(float)
     async with httpx.AsyncClient(timeout=10) as http:
         for url in urls:
-            for line in (await http.get(url)).text.splitlines():
-                if match := _SAMPLE.match(line):
-                    labels = frozenset(_LABEL.findall(match["labels"] or ""))
-                    total[(match["name"], labels)] += float(match["value"])
+            for family in text_string_to_metric_families((await http.get(url)).text):
+                for sample in family.samples:
+                    total[(sample.name, frozenset(sample.labels.items()))] += sample.value
     return total
 
 

@@ -7,6 +7,8 @@ import time
 from datetime import timedelta
 
 import httpx
+from prometheus_client.metrics_core import Metric
+from prometheus_client.parser import text_string_to_metric_families
 
 from devstack.processes import free_port
 from infra import loop_lag
@@ -32,22 +34,19 @@ async def test_a_blocked_loop_is_recorded_as_late_by_as_long() -> None:
 async def test_the_worker_runtime_exports_the_lag_in_its_own_buckets() -> None:
     bind = f"127.0.0.1:{free_port()}"
     runtime = prometheus_runtime(bind)
-    watcher, text = loop_lag.start(runtime.metric_meter), ""
+    watcher, lag = loop_lag.start(runtime.metric_meter), None
     try:
         async with httpx.AsyncClient() as http, asyncio.timeout(WITHIN):
-            while _count(text) < 2:  # two wakes at the default interval
+            while lag is None or _sample(lag, "_count") < 2:  # two wakes at the default interval
                 await asyncio.sleep(0.05)
-                text = (await http.get(f"http://{bind}/metrics")).text
+                families = text_string_to_metric_families((await http.get(f"http://{bind}/metrics")).text)
+                lag = next((f for f in families if f.name == loop_lag.METRIC), None)
     finally:
         watcher.cancel()
-    assert "# TYPE worker_event_loop_lag histogram" in text
-    buckets = [line for line in text.splitlines() if line.startswith("worker_event_loop_lag_bucket")]
-    assert [line.split('le="')[1].split('"')[0] for line in buckets] == [
-        *(str(b) for b in loop_lag.BUCKETS_MS),
-        "+Inf",
-    ]
+    assert lag is not None and lag.type == "histogram"
+    buckets = [s.labels["le"] for s in lag.samples if s.name == f"{loop_lag.METRIC}_bucket"]
+    assert buckets == [*(str(b) for b in loop_lag.BUCKETS_MS), "+Inf"]
 
 
-def _count(text: str) -> float:
-    counts = [line for line in text.splitlines() if line.startswith("worker_event_loop_lag_count")]
-    return float(counts[0].rsplit(" ", 1)[1]) if counts else 0.0
+def _sample(family: Metric, suffix: str) -> float:
+    return sum(s.value for s in family.samples if s.name == f"{loop_lag.METRIC}{suffix}")
