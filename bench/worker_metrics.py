@@ -15,12 +15,12 @@ from collections import defaultdict
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from activities.store import RECORD_EVENT_ACTIVITY as RECORD_EVENT
 from infra import loop_lag
 from workflows.delivery import DELIVER_EVENT_FIRST_ACTIVITY as FIRST_DELIVERY
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]  # (name, labels) -> value
 
-RECORD_EVENT = "record_event"
 _LOCAL_DONE = "temporal_local_activity_succeed_endtoend_latency"
 _LOCAL_RAN = "temporal_local_activity_execution_latency"
 # (what it is, metric, labels it must have): each a histogram in milliseconds.
