@@ -7,6 +7,7 @@ same key with another body is refused (``api.idempotency``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -63,39 +64,44 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _act(
-    client: Client,
-    pool: asyncpg.Pool,
-    key: ApiKey,
-    dispute_id: str,
-    update: Any,
-    action: BaseModel,
-    idempotency_key: str | None,
-) -> DisputeView:
-    """Take the action; the answer is the dispute's new state with the customer's contact details (every
-    action but the seller's, which answers the seller's view)."""
-    state = await _update(client, pool, key, dispute_id, update, action, idempotency_key)
-    contact = await dispute_reads.contact(client, dispute_id)
-    await contact_reads.record(pool, key, dispute_id, state.customer_id)
-    return views.render(state, contact=contact)
+@dataclass(frozen=True)
+class Acting:
+    """An action on the dispute the path names: where it goes and the request's Idempotency-Key."""
+
+    client: Client
+    pool: asyncpg.Pool
+    dispute_id: str
+    idempotency_key: str | None
+
+    async def update(self, key: ApiKey, update: Any, action: BaseModel) -> DisputeState:
+        """Send the action as an update of the dispute's workflow; its state after it."""
+        name: str = update.__name__
+        request_id = updates.update_id(key, name, self.idempotency_key)
+        if self.idempotency_key is not None:  # the same key again: the same request, or a 422
+            fingerprint = idempotency.digest(action, exclude={"actor"})
+            await idempotency.claim(
+                self.pool, workflow_id(self.dispute_id), request_id, fingerprint, action=name
+            )
+        return await updates.execute(self.client, self.pool, self.dispute_id, update, action, request_id)
+
+    async def view(self, key: ApiKey, update: Any, action: BaseModel) -> DisputeView:
+        """Take the action; the answer is the dispute's new state with the customer's contact details
+        (every action but the seller's, which answers the seller's view)."""
+        state = await self.update(key, update, action)
+        contact = await dispute_reads.contact(self.client, self.dispute_id)
+        await contact_reads.record(self.pool, key, self.dispute_id, state.customer_id)
+        return views.render(state, contact=contact)
 
 
-async def _update(
-    client: Client,
-    pool: asyncpg.Pool,
-    key: ApiKey,
-    dispute_id: str,
-    update: Any,
-    action: BaseModel,
-    idempotency_key: str | None,
-) -> DisputeState:
-    """Send the action as an update of the dispute's workflow; its state after it."""
-    name: str = update.__name__
-    request_id = updates.update_id(key, name, idempotency_key)
-    if idempotency_key is not None:  # the same key again: the same request, or a 422
-        fingerprint = idempotency.digest(action, exclude={"actor"})
-        await idempotency.claim(pool, workflow_id(dispute_id), request_id, fingerprint, action=name)
-    return await updates.execute(client, pool, dispute_id, update, action, request_id)
+async def acting(
+    dispute_id: DisputeId, client: ClientDep, pool: PoolDep, idempotency_key: IdempotencyKey = None
+) -> Acting:
+    return Acting(client, pool, dispute_id, idempotency_key)
+
+
+# First in each route's parameters, so that the path's dispute is resolved before the key's role is
+# checked, as for every other route on a dispute.
+Act = Annotated[Acting, Depends(acting)]
 
 
 async def _own_dispute(client: Client, key: ApiKey, dispute_id: str) -> None:
@@ -105,113 +111,59 @@ async def _own_dispute(client: Client, key: ApiKey, dispute_id: str) -> None:
 
 
 @router.post("/resolve", response_model=DisputeView, summary="Resolve", responses=_RESPONSES)
-async def resolve(
-    dispute_id: DisputeId,
-    body: ResolveBody,
-    key: Agent,
-    client: ClientDep,
-    pool: PoolDep,
-    idempotency_key: IdempotencyKey = None,
-) -> DisputeView:
+async def resolve(act: Act, body: ResolveBody, key: Agent) -> DisputeView:
     """An agent of the dispute's tier or above, or an operator, closes it with an outcome."""
     action = ResolveAction(actor=key.actor(), **body.model_dump())
-    return await _act(client, pool, key, dispute_id, DisputeWorkflow.resolve, action, idempotency_key)
+    return await act.view(key, DisputeWorkflow.resolve, action)
 
 
 @router.post("/escalate", response_model=DisputeView, summary="Escalate", responses=_RESPONSES)
-async def escalate(
-    dispute_id: DisputeId,
-    body: EscalateBody,
-    key: Agent,
-    client: ClientDep,
-    pool: PoolDep,
-    idempotency_key: IdempotencyKey = None,
-) -> DisputeView:
+async def escalate(act: Act, body: EscalateBody, key: Agent) -> DisputeView:
     """An agent or operator sends the dispute to the next tier now, with a reason."""
     action = EscalateAction(actor=key.actor(), **body.model_dump())
-    return await _act(client, pool, key, dispute_id, DisputeWorkflow.escalate, action, idempotency_key)
+    return await act.view(key, DisputeWorkflow.escalate, action)
 
 
 @router.post(
     "/information-requests", response_model=DisputeView, summary="Ask the customer", responses=_RESPONSES
 )
-async def request_information(
-    dispute_id: DisputeId,
-    body: InformationRequestBody,
-    key: Agent,
-    client: ClientDep,
-    pool: PoolDep,
-    idempotency_key: IdempotencyKey = None,
-) -> DisputeView:
+async def request_information(act: Act, body: InformationRequestBody, key: Agent) -> DisputeView:
     """The resolution team (tier 2) or above asks the customer questions; the dispute awaits the answer."""
     action = RequestInformationAction(actor=key.actor(), **body.model_dump())
-    return await _act(
-        client, pool, key, dispute_id, DisputeWorkflow.request_information, action, idempotency_key
-    )
+    return await act.view(key, DisputeWorkflow.request_information, action)
 
 
 @router.post("/information", response_model=DisputeView, summary="Answer (customer)", responses=_RESPONSES)
-async def provide_information(
-    dispute_id: DisputeId,
-    body: InformationBody,
-    key: Customer,
-    client: ClientDep,
-    pool: PoolDep,
-    idempotency_key: IdempotencyKey = None,
-) -> DisputeView:
+async def provide_information(act: Act, body: InformationBody, key: Customer) -> DisputeView:
     """The customer's answer, through an intake client; the dispute is open again."""
     action = ProvideInformationAction(actor=key.actor(), **body.model_dump())
-    return await _act(
-        client, pool, key, dispute_id, DisputeWorkflow.provide_information, action, idempotency_key
-    )
+    return await act.view(key, DisputeWorkflow.provide_information, action)
 
 
 @router.post("/findings", response_model=DisputeView, summary="Deliver findings", responses=_RESPONSES)
-async def submit_findings(
-    dispute_id: DisputeId,
-    body: FindingsBody,
-    key: Agent,
-    client: ClientDep,
-    pool: PoolDep,
-    idempotency_key: IdempotencyKey = None,
-) -> DisputeView:
+async def submit_findings(act: Act, body: FindingsBody, key: Agent) -> DisputeView:
     """The resolution team (tier 2) or above delivers its findings to the customer."""
     action = SubmitFindingsAction(actor=key.actor(), **body.model_dump())
-    return await _act(client, pool, key, dispute_id, DisputeWorkflow.submit_findings, action, idempotency_key)
+    return await act.view(key, DisputeWorkflow.submit_findings, action)
 
 
 @router.post(
     "/seller-response", response_model=SellerDisputeView, summary="Respond (seller)", responses=_RESPONSES
 )
-async def seller_response(
-    dispute_id: DisputeId,
-    body: SellerResponseBody,
-    key: Seller,
-    client: ClientDep,
-    pool: PoolDep,
-    idempotency_key: IdempotencyKey = None,
-) -> SellerDisputeView:
+async def seller_response(act: Act, body: SellerResponseBody, key: Seller) -> SellerDisputeView:
     """The dispute's own seller responds; Jamla24's efforts to reach the seller have succeeded. The answer
     is the dispute as the seller reads it."""
-    await _own_dispute(client, key, dispute_id)
+    await _own_dispute(act.client, key, act.dispute_id)
     action = SellerResponseAction(actor=key.actor(), **body.model_dump())
-    update = DisputeWorkflow.seller_response
-    state = await _update(client, pool, key, dispute_id, update, action, idempotency_key)
+    state = await act.update(key, DisputeWorkflow.seller_response, action)
     return seller_view(state, source="workflow", stale=False, as_of=datetime.now(UTC))
 
 
 @router.post("/seller-flags", response_model=DisputeView, summary="Flag the seller", responses=_RESPONSES)
-async def flag_seller(
-    dispute_id: DisputeId,
-    body: SellerFlagBody,
-    key: Agent,
-    client: ClientDep,
-    pool: PoolDep,
-    idempotency_key: IdempotencyKey = None,
-) -> DisputeView:
+async def flag_seller(act: Act, body: SellerFlagBody, key: Agent) -> DisputeView:
     """An agent or operator records that the seller refuses to cooperate: a strike."""
     action = FlagSellerAction(actor=key.actor(), **body.model_dump())
-    return await _act(client, pool, key, dispute_id, DisputeWorkflow.flag_seller, action, idempotency_key)
+    return await act.view(key, DisputeWorkflow.flag_seller, action)
 
 
 @router.post(
@@ -221,18 +173,11 @@ async def flag_seller(
     responses=_RESPONSES,
 )
 async def request_seller_contact(
-    dispute_id: DisputeId,
-    key: Customer,
-    client: ClientDep,
-    pool: PoolDep,
-    body: SellerContactBody | None = None,
-    idempotency_key: IdempotencyKey = None,
+    act: Act, key: Customer, body: SellerContactBody | None = None
 ) -> DisputeView:
     """The customer obtains the seller's contact details, once Jamla24's own efforts have failed."""
     action = RequestSellerContactAction(actor=key.actor())
-    return await _act(
-        client, pool, key, dispute_id, DisputeWorkflow.request_seller_contact, action, idempotency_key
-    )
+    return await act.view(key, DisputeWorkflow.request_seller_contact, action)
 
 
 @router.post(
@@ -241,32 +186,17 @@ async def request_seller_contact(
     summary="Record an attempt to reach the seller",
     responses=_RESPONSES,
 )
-async def record_seller_contact_attempt(
-    dispute_id: DisputeId,
-    body: SellerContactAttemptBody,
-    key: Agent,
-    client: ClientDep,
-    pool: PoolDep,
-    idempotency_key: IdempotencyKey = None,
-) -> DisputeView:
+async def record_seller_contact_attempt(act: Act, body: SellerContactAttemptBody, key: Agent) -> DisputeView:
     """An agent records a call (or another channel) to a seller no message reached, and its outcome.
 
     Reached, the seller counts as asked: its response windows start from now.
     """
     action = RecordSellerContactAttemptAction(actor=key.actor(), **body.model_dump())
-    update = DisputeWorkflow.record_seller_contact_attempt
-    return await _act(client, pool, key, dispute_id, update, action, idempotency_key)
+    return await act.view(key, DisputeWorkflow.record_seller_contact_attempt, action)
 
 
 @router.post("/withdraw", response_model=DisputeView, summary="Withdraw (customer)", responses=_RESPONSES)
-async def withdraw(
-    dispute_id: DisputeId,
-    body: WithdrawBody,
-    key: Customer,
-    client: ClientDep,
-    pool: PoolDep,
-    idempotency_key: IdempotencyKey = None,
-) -> DisputeView:
+async def withdraw(act: Act, body: WithdrawBody, key: Customer) -> DisputeView:
     """The customer withdraws the dispute; it closes."""
     action = WithdrawAction(actor=key.actor(), **body.model_dump())
-    return await _act(client, pool, key, dispute_id, DisputeWorkflow.withdraw, action, idempotency_key)
+    return await act.view(key, DisputeWorkflow.withdraw, action)
