@@ -99,8 +99,9 @@ async def acting(
     return Acting(client, pool, dispute_id, idempotency_key)
 
 
-# First in each route's parameters, so that the path's dispute is resolved before the key's role is
-# checked, as for every other route on a dispute.
+# After the key's role in each route's parameters: a key that may not take the action is refused before
+# the dispute it names is looked up, so it learns nothing of it (a seller would otherwise tell another
+# seller's reference from one that does not exist).
 Act = Annotated[Acting, Depends(acting)]
 
 
@@ -111,14 +112,14 @@ async def _own_dispute(client: Client, key: ApiKey, dispute_id: str) -> None:
 
 
 @router.post("/resolve", response_model=DisputeView, summary="Resolve", responses=_RESPONSES)
-async def resolve(act: Act, body: ResolveBody, key: Agent) -> DisputeView:
+async def resolve(key: Agent, act: Act, body: ResolveBody) -> DisputeView:
     """An agent of the dispute's tier or above, or an operator, closes it with an outcome."""
     action = ResolveAction(actor=key.actor(), **body.model_dump())
     return await act.view(key, DisputeWorkflow.resolve, action)
 
 
 @router.post("/escalate", response_model=DisputeView, summary="Escalate", responses=_RESPONSES)
-async def escalate(act: Act, body: EscalateBody, key: Agent) -> DisputeView:
+async def escalate(key: Agent, act: Act, body: EscalateBody) -> DisputeView:
     """An agent or operator sends the dispute to the next tier now, with a reason."""
     action = EscalateAction(actor=key.actor(), **body.model_dump())
     return await act.view(key, DisputeWorkflow.escalate, action)
@@ -127,21 +128,21 @@ async def escalate(act: Act, body: EscalateBody, key: Agent) -> DisputeView:
 @router.post(
     "/information-requests", response_model=DisputeView, summary="Ask the customer", responses=_RESPONSES
 )
-async def request_information(act: Act, body: InformationRequestBody, key: Agent) -> DisputeView:
+async def request_information(key: Agent, act: Act, body: InformationRequestBody) -> DisputeView:
     """The resolution team (tier 2) or above asks the customer questions; the dispute awaits the answer."""
     action = RequestInformationAction(actor=key.actor(), **body.model_dump())
     return await act.view(key, DisputeWorkflow.request_information, action)
 
 
 @router.post("/information", response_model=DisputeView, summary="Answer (customer)", responses=_RESPONSES)
-async def provide_information(act: Act, body: InformationBody, key: Customer) -> DisputeView:
+async def provide_information(key: Customer, act: Act, body: InformationBody) -> DisputeView:
     """The customer's answer, through an intake client; the dispute is open again."""
     action = ProvideInformationAction(actor=key.actor(), **body.model_dump())
     return await act.view(key, DisputeWorkflow.provide_information, action)
 
 
 @router.post("/findings", response_model=DisputeView, summary="Deliver findings", responses=_RESPONSES)
-async def submit_findings(act: Act, body: FindingsBody, key: Agent) -> DisputeView:
+async def submit_findings(key: Agent, act: Act, body: FindingsBody) -> DisputeView:
     """The resolution team (tier 2) or above delivers its findings to the customer."""
     action = SubmitFindingsAction(actor=key.actor(), **body.model_dump())
     return await act.view(key, DisputeWorkflow.submit_findings, action)
@@ -150,7 +151,7 @@ async def submit_findings(act: Act, body: FindingsBody, key: Agent) -> DisputeVi
 @router.post(
     "/seller-response", response_model=SellerDisputeView, summary="Respond (seller)", responses=_RESPONSES
 )
-async def seller_response(act: Act, body: SellerResponseBody, key: Seller) -> SellerDisputeView:
+async def seller_response(key: Seller, act: Act, body: SellerResponseBody) -> SellerDisputeView:
     """The dispute's own seller responds; Jamla24's efforts to reach the seller have succeeded. The answer
     is the dispute as the seller reads it."""
     await _own_dispute(act.client, key, act.dispute_id)
@@ -160,7 +161,7 @@ async def seller_response(act: Act, body: SellerResponseBody, key: Seller) -> Se
 
 
 @router.post("/seller-flags", response_model=DisputeView, summary="Flag the seller", responses=_RESPONSES)
-async def flag_seller(act: Act, body: SellerFlagBody, key: Agent) -> DisputeView:
+async def flag_seller(key: Agent, act: Act, body: SellerFlagBody) -> DisputeView:
     """An agent or operator records that the seller refuses to cooperate: a strike."""
     action = FlagSellerAction(actor=key.actor(), **body.model_dump())
     return await act.view(key, DisputeWorkflow.flag_seller, action)
@@ -173,7 +174,7 @@ async def flag_seller(act: Act, body: SellerFlagBody, key: Agent) -> DisputeView
     responses=_RESPONSES,
 )
 async def request_seller_contact(
-    act: Act, key: Customer, body: SellerContactBody | None = None
+    key: Customer, act: Act, body: SellerContactBody | None = None
 ) -> DisputeView:
     """The customer obtains the seller's contact details, once Jamla24's own efforts have failed."""
     action = RequestSellerContactAction(actor=key.actor())
@@ -186,7 +187,7 @@ async def request_seller_contact(
     summary="Record an attempt to reach the seller",
     responses=_RESPONSES,
 )
-async def record_seller_contact_attempt(act: Act, body: SellerContactAttemptBody, key: Agent) -> DisputeView:
+async def record_seller_contact_attempt(key: Agent, act: Act, body: SellerContactAttemptBody) -> DisputeView:
     """An agent records a call (or another channel) to a seller no message reached, and its outcome.
 
     Reached, the seller counts as asked: its response windows start from now.
@@ -196,7 +197,7 @@ async def record_seller_contact_attempt(act: Act, body: SellerContactAttemptBody
 
 
 @router.post("/withdraw", response_model=DisputeView, summary="Withdraw (customer)", responses=_RESPONSES)
-async def withdraw(act: Act, body: WithdrawBody, key: Customer) -> DisputeView:
+async def withdraw(key: Customer, act: Act, body: WithdrawBody) -> DisputeView:
     """The customer withdraws the dispute; it closes."""
     action = WithdrawAction(actor=key.actor(), **body.model_dump())
     return await act.view(key, DisputeWorkflow.withdraw, action)

@@ -141,6 +141,27 @@ async def test_an_unknown_reference_is_answered_as_an_unknown_id(http: httpx.Asy
     assert answers[0][0] == 403
 
 
+@pytest.mark.parametrize("route", ["POST escalate", "POST withdraw", "DELETE customer-link"])
+async def test_a_key_that_may_not_act_learns_nothing_of_the_dispute_it_names(
+    http: httpx.AsyncClient, keys: Keys, route: str
+) -> None:
+    """Its role is refused before the dispute is looked up: a seller on an agent's, a customer's or an
+    operator's route gets the same 403 for another seller's dispute, by reference or id, as for one that
+    does not exist."""
+    method, path = route.split()
+    theirs = await open_dispute(http, keys, seller_id=keys.other_seller_id)
+    answers = set()
+    for named in (theirs["reference"], theirs["dispute_id"], unknown_reference(), uuid.uuid4().hex):
+        body = {"reason": "Not mine."} if method == "POST" else None
+        response = await http.request(
+            method, f"/disputes/{named}/{path}", json=body, headers=auth(keys.seller)
+        )
+        answers.add((response.status_code, response.json()["detail"].replace(named, "<named>")))
+    assert len(answers) == 1, answers
+    [(status, _)] = answers
+    assert status == 403
+
+
 async def test_a_seller_reads_and_answers_its_own_dispute_by_its_reference(
     http: httpx.AsyncClient, keys: Keys
 ) -> None:
