@@ -24,8 +24,8 @@ router = APIRouter(prefix="/disputes/{dispute_id}", tags=["customer link"])
     },
 )
 async def revoke_customer_link(
-    key: Annotated[ApiKey, Depends(allow(KeyRole.OPERATOR))],  # first: see ``api.routes.actions.Act``
-    dispute_id: DisputeId,
+    key: Annotated[ApiKey, Depends(allow(KeyRole.OPERATOR))],
+    dispute_id: DisputeId,  # after the key's role: see ``api.routes.actions.Act``
     client: ClientDep,
     pool: PoolDep,
 ) -> Response:

@@ -69,8 +69,8 @@ async def open_dispute(
     responses={404: {"description": "no such dispute"}, **_ERRORS},
 )
 async def get_dispute(
-    dispute_id: DisputeId,
     key: Annotated[ApiKey, Depends(allow(KeyRole.INTAKE, KeyRole.AGENT, KeyRole.OPERATOR, KeyRole.SELLER))],
+    dispute_id: DisputeId,  # after the key's role: see ``api.routes.actions.Act``
     client: ClientDep,
     pool: PoolDep,
 ) -> DisputeView | SellerDisputeView:

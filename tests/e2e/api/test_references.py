@@ -162,6 +162,14 @@ async def test_a_key_that_may_not_act_learns_nothing_of_the_dispute_it_names(
     assert status == 403
 
 
+async def test_a_key_that_may_not_read_disputes_is_refused_before_the_path_is_read(
+    http: httpx.AsyncClient, keys: Keys
+) -> None:
+    wrong = misspelt((await open_dispute(http, keys))["reference"])
+    response = await http.get(f"/disputes/{wrong}", headers=auth(keys.marketplace))
+    assert response.status_code == 403, response.text  # not the 422 an operator gets for it
+
+
 async def test_a_seller_reads_and_answers_its_own_dispute_by_its_reference(
     http: httpx.AsyncClient, keys: Keys
 ) -> None:
