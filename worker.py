@@ -210,11 +210,13 @@ async def main() -> None:
 
     log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
     lag = loop_lag.start(runtime.metric_meter) if runtime else None
-    async with worker:
-        await stop.wait()
-        log.info("shutting down")
-    if lag:
-        lag.cancel()
+    try:
+        async with worker:
+            await stop.wait()
+            log.info("shutting down")
+    finally:  # also when the worker fails: no watch left pending as the loop closes
+        if lag:
+            lag.cancel()
     await deliveries.close()
     await pool.close()
 
